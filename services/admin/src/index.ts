@@ -1,0 +1,4 @@
+export * from './admin-service.ts';
+export * from './errors.ts';
+export * from './passwords.ts';
+export * from './validation.ts';

@@ -1,0 +1,43 @@
+/**
+ * The trace lines an MTA adds when it takes a message (RFC 5321 §4.4): `Return-Path` with the
+ * envelope sender (we make the final delivery into the mailbox) and a `Received` line.
+ */
+export interface TraceInfo {
+  mailFrom: string;
+  /** The name the client gave in HELO/EHLO. */
+  helo: string;
+  remoteAddress: string;
+  /** Reverse DNS of the client, when known. */
+  clientHostname: string;
+  serverHostname: string;
+  /** The transaction id shown in logs and in the 250 reply. */
+  id: string;
+  tls: boolean;
+  /** Added as `for <address>` only when there is exactly one recipient, as Postfix does. */
+  recipients: readonly string[];
+  date: Date;
+}
+
+/** Keeps client-supplied names to the characters of host names and address literals. */
+function safeToken(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9.\-_:[\]]/g, '_').slice(0, 255);
+  return cleaned === '' ? 'unknown' : cleaned;
+}
+
+function safeAddress(value: string): string {
+  return value.replace(/[\s<>()\\"]/g, '_').slice(0, 320);
+}
+
+/** RFC 5322 date-time, numeric zone. */
+export function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+export function traceHeaders(info: TraceInfo): Buffer {
+  const client = `${safeToken(info.helo)} (${info.clientHostname ? `${safeToken(info.clientHostname)} ` : ''}[${safeToken(info.remoteAddress)}])`;
+  const via = `${safeToken(info.serverHostname)} (mailcluster) with ${info.tls ? 'ESMTPS' : 'ESMTP'} id ${safeToken(info.id)}`;
+  const only = info.recipients.length === 1 ? `\r\n\tfor <${safeAddress(info.recipients[0] ?? '')}>` : '';
+  return Buffer.from(
+    `Return-Path: <${safeAddress(info.mailFrom)}>\r\nReceived: from ${client}\r\n\tby ${via}${only};\r\n\t${rfc5322Date(info.date)}\r\n`,
+  );
+}

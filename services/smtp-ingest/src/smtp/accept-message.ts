@@ -1,0 +1,76 @@
+import { normalizeAddress } from '@mailcluster/common';
+import type { SMTPServerSession } from 'smtp-server';
+import { type SmtpReplyError, smtpError } from '../errors.ts';
+import type { DataScanner, DataViolation } from '../message/data-scanner.ts';
+import { parseMail } from '../message/parse-mail.ts';
+import { traceHeaders } from '../message/trace-headers.ts';
+import type { IngestMetrics } from '../metrics.ts';
+import type { MailPublisher } from '../publish/mail-publisher.ts';
+
+const VIOLATION_ERRORS: Record<DataViolation, () => SmtpReplyError> = {
+  'nul-byte': () => smtpError('SMTP_ERR_NUL_BYTE'),
+  'bare-line-end': () => smtpError('SMTP_ERR_BARE_LINE_END'),
+  'line-too-long': () => smtpError('SMTP_ERR_LINE_TOO_LONG'),
+};
+
+export interface AcceptDeps {
+  publisher: MailPublisher;
+  metrics: IngestMetrics;
+  hostname: string;
+  parseLimits: { maxTextChars: number; maxHtmlChars: number };
+}
+
+/**
+ * Decides on a complete message: refuse it (throws an SmtpReplyError) or hand it to the queue and
+ * return the 250 text. Order matters: cheap checks first, the queue last, so nothing refused is
+ * ever published.
+ */
+export async function acceptMessage(
+  deps: AcceptDeps,
+  session: SMTPServerSession,
+  scanner: DataScanner,
+  structureProblem: string | undefined,
+): Promise<string> {
+  const received = scanner.finish();
+  if (scanner.oversized) throw smtpError('SMTP_ERR_MESSAGE_TOO_BIG');
+  if (scanner.violation !== undefined) throw VIOLATION_ERRORS[scanner.violation]();
+  if (structureProblem !== undefined) throw smtpError('SMTP_ERR_MIME_LIMIT', structureProblem);
+
+  const parseStarted = performance.now();
+  let parsed;
+  try {
+    parsed = await parseMail(received, deps.parseLimits);
+  } catch (error) {
+    throw smtpError('SMTP_ERR_MALFORMED', error instanceof Error ? error.message.slice(0, 100) : undefined);
+  }
+  deps.metrics.parseSeconds.observe((performance.now() - parseStarted) / 1000);
+
+  const mailFrom = session.envelope.mailFrom === false ? '' : normalizeAddress(session.envelope.mailFrom.address);
+  const recipients = [...new Set(session.envelope.rcptTo.map((rcpt) => normalizeAddress(rcpt.address)))];
+  const acceptedAt = new Date();
+  const trace = traceHeaders({
+    mailFrom,
+    helo: session.hostNameAppearsAs,
+    remoteAddress: session.remoteAddress,
+    clientHostname: session.clientHostname,
+    serverHostname: deps.hostname,
+    id: session.id,
+    tls: session.secure,
+    recipients,
+    date: acceptedAt,
+  });
+
+  const publishStarted = performance.now();
+  await deps.publisher.publish({
+    received,
+    stored: Buffer.concat([trace, received]),
+    mailFrom,
+    recipients,
+    parsed,
+    acceptedAt: acceptedAt.getTime(),
+  });
+  deps.metrics.publishSeconds.observe((performance.now() - publishStarted) / 1000);
+  deps.metrics.copies.inc(recipients.length);
+  deps.metrics.messageBytes.observe(received.length);
+  return `2.0.0 Ok: queued as ${session.id}`;
+}

@@ -1,0 +1,56 @@
+import { type Pool, type PoolOptions, createPool } from 'mysql2/promise';
+
+export type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+
+export interface PoolSettings {
+  /** Connections per db; the writer's batches and the web tier's reads share them. */
+  connectionLimit: number;
+  /** A query that waits longer than this for a free connection fails instead of piling up. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * One mysql2 pool per db ordinal (DESIGN §3: one MySQL-compatible server per ordinal = one shard).
+ * Dates are exchanged in UTC; BIGINTs come back as strings when they exceed 2^53.
+ */
+export function openPools(dbUrls: readonly string[], settings: PoolSettings): Pool[] {
+  return dbUrls.map((uri) => {
+    const options: PoolOptions = {
+      uri,
+      connectionLimit: settings.connectionLimit,
+      maxIdle: settings.connectionLimit,
+      connectTimeout: settings.connectTimeoutMs ?? 5_000,
+      enableKeepAlive: true,
+      timezone: 'Z',
+      dateStrings: false,
+      supportBigNumbers: true,
+      charset: 'utf8mb4_unicode_ci',
+    };
+    return createPool(options);
+  });
+}
+
+export async function closePools(pools: readonly Pool[]): Promise<void> {
+  await Promise.allSettled(pools.map((pool) => pool.end()));
+}
+
+/** MySQL error numbers the store reacts to. */
+export const MYSQL_ERRORS = {
+  DUP_ENTRY: 1062,
+  NO_SUCH_TABLE: 1146,
+  LOCK_DEADLOCK: 1213,
+  LOCK_WAIT_TIMEOUT: 1205,
+} as const;
+
+/**
+ * Whether an error is about the db (down, restarting, network, a lock conflict), not about the data:
+ * such errors are retried for as long as it takes and never count against a message.
+ */
+export function isTransientError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_QUERY_INTERRUPTED|ER_CONNECTION_KILLED)$/.test(code)) {
+    return true;
+  }
+  return (error as { fatal?: unknown }).fatal === true || /connection.*(closed|lost)|Pool is closed|Can't add new command when connection is in closed state/i.test(error.message);
+}
