@@ -56,7 +56,10 @@ async function ensureStream(jsm: JetStreamManager, config: StreamDefinition, log
     const c = info.config;
     // Update only what is safe to change in place (replicas and limits), and only on a difference:
     // every service calls this at start-up, so an unconditional update would churn the stream.
-    if (c.num_replicas !== config.num_replicas || c.max_bytes !== config.max_bytes || c.duplicate_window !== config.duplicate_window) {
+    const changed = (['num_replicas', 'max_bytes', 'duplicate_window'] as const).some(
+      (key) => config[key] !== undefined && c[key] !== config[key],
+    );
+    if (changed) {
       await jsm.streams.update(name, { ...c, ...config });
       log.info({ stream: name }, 'stream settings updated');
     }
@@ -71,19 +74,33 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && /not found/i.test(error.message);
 }
 
-/** Creates or converges the mail streams and the writers' durable consumer. Idempotent. */
+/** Creates or converges the mail streams. Idempotent; every service that uses them calls it. */
 export async function ensureMailStreams(jsm: JetStreamManager, settings: StreamSettings, log: Logger): Promise<void> {
   await ensureStream(jsm, mailInConfig(settings), log);
   await ensureStream(jsm, mailDeadConfig(settings), log);
-  await jsm.consumers.add(MAIL_IN_STREAM, {
+}
+
+/**
+ * Creates or updates the durable pull consumer all writer pods share.
+ * `ackWaitMs`: a copy delivered to a writer that dies (kill -9) goes to another writer after this.
+ * A batch commits well inside it; longer means slower recovery, shorter risks double work.
+ */
+export async function ensureWriterConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+  const config = {
     durable_name: WRITER_CONSUMER,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    // A batch is committed well inside this; a writer stuck longer hands its copies to another.
-    ack_wait: nanos(60_000),
+    ack_wait: nanos(ackWaitMs),
     // Unlimited: the writer itself dead-letters a copy that keeps failing on its data, while a copy
     // whose db is down must wait for the db however long that takes.
     max_deliver: -1,
     max_ack_pending: 20_000,
-  });
+  };
+  try {
+    const info = await jsm.consumers.info(MAIL_IN_STREAM, WRITER_CONSUMER);
+    if (info.config.ack_wait !== config.ack_wait) await jsm.consumers.update(MAIL_IN_STREAM, WRITER_CONSUMER, { ack_wait: config.ack_wait });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.consumers.add(MAIL_IN_STREAM, config);
+  }
 }

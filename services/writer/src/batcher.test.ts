@@ -52,7 +52,7 @@ describe('Batcher', () => {
     let running = 0;
     let maxRunning = 0;
     const seen: number[] = [];
-    const batcher = new Batcher({ maxItems: 4, maxBytes: 1e9, maxWaitMs: 1 }, async (batch) => {
+    const batcher = new Batcher<number>({ maxItems: 4, maxBytes: 1e9, maxWaitMs: 1 }, async (batch) => {
       running++;
       maxRunning = Math.max(maxRunning, running);
       await sleep(5);

@@ -12,6 +12,8 @@ export const writerConfigSchema = z.object({
   batchMaxBytes: positiveInt.default(32 * 1024 * 1024),
   /** How long the first copy of a batch waits for company; bounds latency at low load. */
   batchMaxWaitMs: positiveInt.default(20),
+  /** A copy held by a writer that died is redelivered to another after this. */
+  ackWaitMs: positiveInt.default(30_000),
   /** A copy whose data keeps failing is dead-lettered after this many deliveries. */
   maxDataAttempts: positiveInt.default(5),
   /** Connections per db. */

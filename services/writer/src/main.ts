@@ -7,7 +7,7 @@ import {
   startOpsServer,
   startService,
 } from '@mailcluster/common';
-import { MAIL_IN_STREAM, WRITER_CONSUMER, connectNats, ensureMailStreams, openBlobStore } from '@mailcluster/queue';
+import { MAIL_IN_STREAM, WRITER_CONSUMER, connectNats, ensureMailStreams, ensureWriterConsumer, openBlobStore } from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
 import { type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Batcher } from './batcher.ts';
@@ -27,7 +27,10 @@ await retryUntilDone('schema migration', () => store.migrate(), { log });
 const nats = await connectNats({ servers: config.natsUrl, name: `writer ${hostname()}`, log });
 const jsm = await jetstreamManager(nats.nc);
 const streams = { replicas: config.streamReplicas, maxBytes: config.streamMaxBytes, duplicateWindowMs: config.duplicateWindowMs };
-await retryUntilDone('stream setup', () => ensureMailStreams(jsm, streams, log), { log });
+await retryUntilDone('stream setup', async () => {
+  await ensureMailStreams(jsm, streams, log);
+  await ensureWriterConsumer(jsm, config.ackWaitMs);
+}, { log });
 const js = jetstream(nats.nc);
 const blobs = await retryUntilDone(
   'blob store setup',

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { addressPrefix } from '@mailcluster/common';
+import { MAIL_IN_STREAM, type MailCopy, encodeMailCopy, mailInSubject } from '@mailcluster/queue';
+import type { MailStore } from '@mailcluster/store';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TestMessage } from '../support/messages.ts';
+import { deliver } from '../support/sender.ts';
+import { copyCounts, createUsers, homeDbOf, killHard, openTestStore, rowsFor, stack, stackCtl, stackStatus, uniqueDomain } from '../support/stack.ts';
+import { plainMessages, sendAll } from '../support/traffic.ts';
+import { waitFor } from '../support/wait.ts';
+
+/**
+ * Every fault ends the same way: each copy the stack answered 250 for is stored exactly once, and
+ * nothing else is; what was not accepted got a 4xx and the sender's retry got it in.
+ */
+describe('no mail lost, none doubled, under faults', () => {
+  let store: MailStore;
+  let users: string[];
+
+  /** Every copy of `messages` is stored, and no copy of any message to these users is stored twice. */
+  async function expectExactlyOnce(messages: readonly TestMessage[]): Promise<void> {
+    const expected = messages.flatMap((m) => m.to.map((to) => `${to} ${m.messageId}`));
+    await waitFor('every accepted copy to be stored', async () => {
+      const counts = copyCounts(await rowsFor(store, users));
+      return expected.every((key) => counts.has(key));
+    }, { timeoutMs: 180_000, intervalMs: 1_000 });
+    // Give a redelivery the time it would need to show up as a duplicate.
+    await sleep(2_000);
+    const counts = copyCounts(await rowsFor(store, users));
+    expect(expected.filter((key) => !counts.has(key)), 'copies lost').toEqual([]);
+    expect([...counts].filter(([, n]) => n !== 1), 'copies stored twice').toEqual([]);
+  }
+
+  /** writer_copies_retried_total{reason} summed over both writers. */
+  async function writerRetries(reason: string): Promise<number> {
+    let sum = 0;
+    for (const port of [9102, 9103]) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('writer_copies_retried_total{') && l.includes(`reason="${reason}"`));
+      sum += line === undefined ? 0 : Number(line.split(' ').at(-1));
+    }
+    return sum;
+  }
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    users = await createUsers(store, uniqueDomain('faults'), ['john', 'alice', 'bob', 'carol', 'dave', 'eve', 'mallory', 'zed']);
+    expect(new Set(users.map(homeDbOf)).size).toBe(2);
+  });
+
+  afterEach(async () => {
+    // Whatever a test broke, the next one starts with a whole stack.
+    for (const component of await stackStatus()) if (!component.healthy) await stackCtl('start', component.name);
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('stores a message the sender sends twice only once', async () => {
+    const [message] = await plainMessages('twice', [users[0] as string], 1);
+    for (let i = 0; i < 2; i++) {
+      const delivery = await deliver(stack().smtp.host, stack().smtp.port, { from: message!.from, to: message!.to, raw: message!.raw });
+      expect(delivery.outcome).toBe('delivered');
+    }
+    await expectExactlyOnce([message!]);
+  });
+
+  it('stores a copy redelivered outside the JetStream duplicate window only once (the table key)', async () => {
+    const recipient = users[1] as string;
+    const copy: MailCopy = {
+      version: 1,
+      recipient,
+      mailFrom: 'sender@outside.test',
+      acceptedAt: Date.now(),
+      dedupeKey: createHash('sha256').update(`${recipient} redelivered`).digest('hex'),
+      size: 30,
+      parsed: { subject: 'redelivered', from: [], to: [], cc: [], date: null, messageId: '<redelivered@e2e.test>', inReplyTo: null, references: [], snippet: '', text: '', hasHtml: false, attachments: [] },
+    };
+    const nc = await connect({ servers: stack().natsUrl });
+    const js = jetstream(nc);
+    // Two publishes with different Nats-Msg-Ids: JetStream keeps both, as after its window.
+    for (const msgID of ['redelivery-1', 'redelivery-2']) {
+      await js.publish(mailInSubject(addressPrefix(recipient)), encodeMailCopy(copy, Buffer.from('Subject: redelivered\r\n\r\nx\r\n')), { msgID, expect: { streamName: MAIL_IN_STREAM } });
+    }
+    await nc.close();
+    await expectExactlyOnce([{ from: '', to: [recipient], messageId: '<redelivered@e2e.test>', raw: Buffer.alloc(0) }]);
+  });
+
+  it('kill -9 of both writers mid-batch', async () => {
+    const messages = await plainMessages('writerkill', users, 300);
+    let killed = false;
+    const sending = sendAll(messages, {
+      onDelivered: async (index) => {
+        if (index < 100 || killed) return;
+        killed = true;
+        await killHard('writer-0');
+        await killHard('writer-1');
+      },
+    });
+    const deliveries = await sending;
+    expect(deliveries.every((d) => d.outcome === 'delivered')).toBe(true);
+    expect(killed).toBe(true);
+    await stackCtl('start', 'writer-0');
+    await stackCtl('start', 'writer-1');
+    await expectExactlyOnce(messages);
+  });
+
+  it('kill -9 of smtp-ingest right after a 250', async () => {
+    const messages = await plainMessages('ingestkill', users, 200);
+    let killed = false;
+    let restart: Promise<void> | undefined;
+    const deliveries = await sendAll(messages, {
+      onDelivered: async (index) => {
+        if (index < 50 || killed) return;
+        killed = true;
+        await killHard('smtp-ingest');
+        // The senders keep retrying while it is away, as real MTAs do.
+        restart = sleep(1_000).then(() => stackCtl('start', 'smtp-ingest'));
+      },
+    });
+    await restart;
+    expect(killed).toBe(true);
+    expect(deliveries.filter((d) => d.outcome !== 'delivered')).toEqual([]);
+    expect(deliveries.some((d) => d.attempts > 1)).toBe(true);
+    await expectExactlyOnce(messages);
+  });
+
+  it('one NATS node killed and restarted during a send', async () => {
+    const messages = await plainMessages('natskill', users, 200);
+    let restart: Promise<void> | undefined;
+    const deliveries = await sendAll(messages, {
+      onDelivered: async (index) => {
+        if (index !== 40) return;
+        await killHard('nats-1');
+        restart = sleep(3_000).then(() => stackCtl('start', 'nats-1'));
+      },
+    });
+    await restart;
+    expect(deliveries.filter((d) => d.outcome !== 'delivered')).toEqual([]);
+    await expectExactlyOnce(messages);
+  });
+
+  it('a MariaDB shard stopped and restarted during a send: writers back off and catch up', async () => {
+    const messages = await plainMessages('dbstop', users, 150);
+    const retriesBefore = await writerRetries('db_unavailable');
+    let restart: Promise<void> | undefined;
+    const deliveries = await sendAll(messages, {
+      retryForMs: 120_000,
+      onDelivered: async (index) => {
+        if (index !== 30) return;
+        await stackCtl('stop', 'db-1');
+        restart = sleep(8_000).then(() => stackCtl('start', 'db-1'));
+      },
+    });
+    await restart;
+    expect(deliveries.filter((d) => d.outcome !== 'delivered')).toEqual([]);
+    await expectExactlyOnce(messages);
+    // Copies for the stopped db waited in MAIL_IN while the writers backed off.
+    expect(await writerRetries('db_unavailable')).toBeGreaterThan(retriesBefore);
+  });
+
+  it('451 while NATS is entirely down, and mail flows again once it is back', async () => {
+    for (const node of ['nats-0', 'nats-1', 'nats-2']) await stackCtl('stop', node);
+    const [message] = await plainMessages('natsdown', [users[2] as string], 1);
+    const refused = await deliver(stack().smtp.host, stack().smtp.port, { from: message!.from, to: message!.to, raw: message!.raw });
+    expect(refused.outcome).toBe('gave-up');
+    expect(refused.final?.code).toBe(451);
+    expect(refused.final?.text).toMatch(/^4\.3\.0/);
+    for (const node of ['nats-0', 'nats-1', 'nats-2']) await stackCtl('start', node);
+    const delivered = await deliver(stack().smtp.host, stack().smtp.port, { from: message!.from, to: message!.to, raw: message!.raw }, { attempts: 60, retryDelayMs: 1_000 });
+    expect(delivered.outcome).toBe('delivered');
+    await expectExactlyOnce([message!]);
+  });
+});
