@@ -156,7 +156,18 @@ mc_install_nats_server() {
   export NATS_SERVER_BIN
 }
 
-MC_STACK_APT_PACKAGES=(mariadb-server mariadb-client openssl curl)
+# The repo's npm dependencies, Node 24 among them (the node@24 devDependency): `npm ci` when
+# node_modules is missing or older than package-lock.json. npm itself may run on the system Node.
+mc_install_node_modules() {
+  local marker="$MC_REPO_ROOT/node_modules/.package-lock.json"
+  if [[ -x "$MC_REPO_ROOT/node_modules/.bin/node" && "$marker" -nt "$MC_REPO_ROOT/package-lock.json" ]]; then return 0; fi
+  command -v npm >/dev/null || { mc_install_log "npm not found: install Node.js (any version with npm) first"; return 1; }
+  mc_install_log "npm ci (node_modules missing or older than package-lock.json) ..."
+  (cd "$MC_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2
+}
+
+# swaks: the demo and the docs send mail with it, as a user would (Net::SSLeay gives it STARTTLS).
+MC_STACK_APT_PACKAGES=(mariadb-server mariadb-client openssl curl swaks libnet-ssleay-perl)
 
 mc_install_mariadb_etc() {
   mc_apt_install "${MC_STACK_APT_PACKAGES[@]}"
@@ -174,6 +185,7 @@ mc_install_stack_tools() {
     mc_disable_system_mariadb
   fi
   mc_install_nats_server || rc=1
+  mc_install_node_modules || rc=1
   if [[ -n "$apt_pid" ]]; then wait "$apt_pid" || rc=1; fi
   return "$rc"
 }

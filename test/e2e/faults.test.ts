@@ -7,6 +7,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestMessage } from '../support/messages.ts';
+import { writersMetric } from '../support/metrics.ts';
 import { deliver } from '../support/sender.ts';
 import { copyCounts, createUsers, homeDbOf, killHard, openTestStore, rowsFor, stack, stackCtl, stackStatus, uniqueDomain } from '../support/stack.ts';
 import { plainMessages, sendAll } from '../support/traffic.ts';
@@ -32,17 +33,6 @@ describe('no mail lost, none doubled, under faults', () => {
     const counts = copyCounts(await rowsFor(store, users));
     expect(expected.filter((key) => !counts.has(key)), 'copies lost').toEqual([]);
     expect([...counts].filter(([, n]) => n !== 1), 'copies stored twice').toEqual([]);
-  }
-
-  /** writer_copies_retried_total{reason} summed over both writers. */
-  async function writerRetries(reason: string): Promise<number> {
-    let sum = 0;
-    for (const port of [9102, 9103]) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('writer_copies_retried_total{') && l.includes(`reason="${reason}"`));
-      sum += line === undefined ? 0 : Number(line.split(' ').at(-1));
-    }
-    return sum;
   }
 
   beforeAll(async () => {
@@ -146,7 +136,7 @@ describe('no mail lost, none doubled, under faults', () => {
 
   it('a MariaDB shard stopped and restarted during a send: writers back off and catch up', async () => {
     const messages = await plainMessages('dbstop', users, 150);
-    const retriesBefore = await writerRetries('db_unavailable');
+    const retriesBefore = await writersMetric('writer_copies_retried_total', { reason: 'db_unavailable' });
     let restart: Promise<void> | undefined;
     const deliveries = await sendAll(messages, {
       retryForMs: 120_000,
@@ -160,7 +150,7 @@ describe('no mail lost, none doubled, under faults', () => {
     expect(deliveries.filter((d) => d.outcome !== 'delivered')).toEqual([]);
     await expectExactlyOnce(messages);
     // Copies for the stopped db waited in MAIL_IN while the writers backed off.
-    expect(await writerRetries('db_unavailable')).toBeGreaterThan(retriesBefore);
+    expect(await writersMetric('writer_copies_retried_total', { reason: 'db_unavailable' })).toBeGreaterThan(retriesBefore);
   });
 
   it('451 while NATS is entirely down, and mail flows again once it is back', async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AdminService } from '@mailcluster/admin';
 import { type Logger, addressPrefix, createLogger, mailTableName, openShardMapSource, prefixDb, rendezvousShardMap } from '@mailcluster/common';
-import { MailStore, type RowDataPacket } from '@mailcluster/store';
+import { MailStore, queryMailTable } from '@mailcluster/store';
 import { inject } from 'vitest';
 import type { StackInfo } from './stack-setup.ts';
 import { waitFor } from './wait.ts';
@@ -91,9 +91,7 @@ export async function rowsFor(store: MailStore, recipients: readonly string[]): 
   const tables = [...new Set(recipients.map((r) => mailTableName(addressPrefix(r))))];
   for (const [db, pool] of store.pools.entries()) {
     for (const table of tables) {
-      const [found] = await pool
-        .query<RowDataPacket[]>(`SELECT EmailTo, MessageId, Size FROM \`${table}\` WHERE EmailTo IN (?)`, [[...wanted]])
-        .catch((error: { errno?: number }) => (error.errno === 1146 ? [[] as RowDataPacket[]] : Promise.reject(error)));
+      const found = await queryMailTable(pool, `SELECT EmailTo, MessageId, Size FROM \`${table}\` WHERE EmailTo IN (?)`, [[...wanted]]);
       for (const row of found) {
         rows.push({ db, table, emailTo: String(row.EmailTo), messageId: row.MessageId === null ? null : String(row.MessageId), size: Number(row.Size) });
       }

@@ -1,5 +1,19 @@
 import { addressDomain, normalizeAddress } from '@mailcluster/common';
-import { type Domain, DuplicateUserError, type MailStore, type User, addDomain, findDomain, insertUser, listDomains, listUsers } from '@mailcluster/store';
+import {
+  type Domain,
+  DuplicateUserError,
+  FOLDERS,
+  type MailStore,
+  type MessageSummary,
+  type User,
+  addDomain,
+  findDomain,
+  findUser,
+  insertUser,
+  listDomains,
+  listMailbox,
+  listUsers,
+} from '@mailcluster/store';
 import { AdminError } from './errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { isDomainName, isMailboxAddress } from './validation.ts';
@@ -65,5 +79,13 @@ export class AdminService {
       .flat()
       .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
       .slice(0, options.limit);
+  }
+
+  /** The newest messages of one folder of a user's mailbox, for support work and smoke checks. */
+  async listMail(addressInput: string, folder: keyof typeof FOLDERS, limit: number): Promise<MessageSummary[]> {
+    const address = normalizeAddress(addressInput);
+    const pool = this.#store.homePool(address);
+    if ((await findUser(pool, address)) === null) throw new AdminError('ADMIN_ERR_UNKNOWN_USER', address);
+    return listMailbox(pool, address, { folder: FOLDERS[folder], limit });
   }
 }

@@ -7,6 +7,7 @@ export const ADMIN_ERRORS = {
   ADMIN_ERR_BAD_ADDRESS: { http: 400, text: 'not a valid mail address' },
   ADMIN_ERR_WEAK_PASSWORD: { http: 400, text: 'password refused' },
   ADMIN_ERR_UNKNOWN_DOMAIN: { http: 404, text: 'domain is not hosted here' },
+  ADMIN_ERR_UNKNOWN_USER: { http: 404, text: 'no such user' },
   ADMIN_ERR_DUPLICATE_USER: { http: 409, text: 'user already exists' },
 } as const;
 

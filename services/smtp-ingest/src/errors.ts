@@ -20,7 +20,6 @@ export const SMTP_ERRORS = {
   SMTP_ERR_QUEUE_FULL: { status: 452, enhanced: '4.3.1', text: 'Insufficient system storage, try again later' },
   SMTP_ERR_DIRECTORY_UNAVAILABLE: { status: 451, enhanced: '4.3.0', text: 'Recipient lookup failed, try again later' },
   SMTP_ERR_TOO_MANY_CONNECTIONS: { status: 421, enhanced: '4.7.0', text: 'Too many connections from your address, try again later' },
-  SMTP_ERR_SHUTTING_DOWN: { status: 421, enhanced: '4.3.2', text: 'Service shutting down, try again later' },
   SMTP_ERR_SESSION_TOO_LONG: { status: 421, enhanced: '4.4.2', text: 'Session too long, reconnect to continue' },
 } as const;
 

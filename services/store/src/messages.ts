@@ -1,5 +1,5 @@
-import { mailTableName } from '@mailcluster/common';
-import type { PoolConnection, ResultSetHeader } from './pools.ts';
+import { addressPrefix, mailTableName } from '@mailcluster/common';
+import { MYSQL_ERRORS, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from './pools.ts';
 import { FOLDERS } from './schema.ts';
 
 /** One row of a mail table, as the writer stores it. */
@@ -84,4 +84,69 @@ export async function insertMessages(conn: PoolConnection, prefix: string, rows:
   const sql = `INSERT INTO \`${mailTableName(prefix)}\` (${COLUMNS.join(', ')}, StoredAt) VALUES ${rows.map(() => PLACEHOLDERS).join(', ')} ON DUPLICATE KEY UPDATE Id = Id`;
   const [result] = await conn.query<ResultSetHeader>(sql, rows.flatMap(values));
   return result.affectedRows;
+}
+
+/**
+ * Runs a SELECT on a mail table; a table that does not exist yet (no mail ever came for its prefix)
+ * reads as empty.
+ */
+export async function queryMailTable(conn: Pool | PoolConnection, sql: string, params: unknown[]): Promise<RowDataPacket[]> {
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>(sql, params);
+    return rows;
+  } catch (error) {
+    if ((error as { errno?: number }).errno === MYSQL_ERRORS.NO_SUCH_TABLE) return [];
+    throw error;
+  }
+}
+
+/** A message as a mailbox list shows it. */
+export interface MessageSummary {
+  id: number;
+  emailFrom: string;
+  fromName: string;
+  fromAddress: string;
+  subject: string;
+  snippet: string;
+  receivedAt: Date;
+  size: number;
+  seen: boolean;
+  flagged: boolean;
+  hasAttachments: boolean;
+}
+
+/**
+ * The newest `limit` messages of one folder of one mailbox, newest first, optionally older than a
+ * (receivedAt, id) cursor — keyset paging on the Mailbox index, so page 1,000 costs what page 1 does.
+ */
+export async function listMailbox(
+  conn: Pool | PoolConnection,
+  address: string,
+  options: { folder: number; limit: number; before?: { receivedAt: Date; id: number } | undefined },
+): Promise<MessageSummary[]> {
+  const table = mailTableName(addressPrefix(address));
+  const cursor = options.before ? 'AND (ReceivedAt, Id) < (?, ?)' : '';
+  const params: unknown[] = [address, options.folder];
+  if (options.before) params.push(options.before.receivedAt, options.before.id);
+  const rows = await queryMailTable(
+    conn,
+    `SELECT Id, EmailFrom, FromName, FromAddress, Subject, Snippet, ReceivedAt, Size, Seen, Flagged, HasAttachments
+       FROM \`${table}\` FORCE INDEX (Mailbox)
+      WHERE EmailTo = ? AND Folder = ? ${cursor}
+      ORDER BY ReceivedAt DESC, Id DESC LIMIT ${Math.max(1, Math.min(Math.trunc(options.limit), 500))}`,
+    params,
+  );
+  return rows.map((row) => ({
+    id: Number(row.Id),
+    emailFrom: String(row.EmailFrom),
+    fromName: String(row.FromName),
+    fromAddress: String(row.FromAddress),
+    subject: String(row.Subject),
+    snippet: String(row.Snippet),
+    receivedAt: row.ReceivedAt as Date,
+    size: Number(row.Size),
+    seen: row.Seen === 1,
+    flagged: row.Flagged === 1,
+    hasAttachments: row.HasAttachments === 1,
+  }));
 }

@@ -1,7 +1,9 @@
 /** A plain aligned text table, the way kubectl prints lists. */
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 export function formatTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {

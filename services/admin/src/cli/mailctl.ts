@@ -2,7 +2,7 @@
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, dbUrls, openShardMapSource, parseConfig } from '@mailcluster/common';
-import { MailStore } from '@mailcluster/store';
+import { FOLDERS, MailStore } from '@mailcluster/store';
 import { z } from 'zod';
 import { AdminService } from '../admin-service.ts';
 import { AdminError } from '../errors.ts';
@@ -14,6 +14,7 @@ const USAGE = `mailctl — administer a mailcluster
   mailctl domain list
   mailctl user add <address> --password-stdin [--name <display name>] [--quota <bytes>]
   mailctl user list [--domain <domain>] [--after <address>] [--limit <n>]
+  mailctl mail list <address> [--folder inbox|sent|drafts|trash|junk] [--limit <n>]
 
 Options: --json prints machine-readable output.
 Environment: MAILCLUSTER_DB_URLS (mysql:// URLs in db ordinal order), MAILCLUSTER_SHARD_MAP_FILE (optional).
@@ -35,6 +36,7 @@ const { values: options, positionals } = (() => {
         domain: { type: 'string' },
         after: { type: 'string' },
         limit: { type: 'string' },
+        folder: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -49,6 +51,12 @@ function byteCount(value: string | undefined, what: string): number | undefined 
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${what} must be a whole number of bytes, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+function limitOption(fallback: number): number {
+  const limit = options.limit === undefined ? fallback : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be between 1 and 10000');
+  return limit;
 }
 
 function print(rows: Record<string, unknown>[], columns: string[]): void {
@@ -75,15 +83,27 @@ const COMMANDS: Record<string, Command> = {
     process.stdout.write(`added: ${user.address}\n`);
   },
   async 'user list'(admin) {
-    const limit = options.limit === undefined ? 100 : Number(options.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be between 1 and 10000');
-    const users = await admin.listUsers({ domain: options.domain, after: options.after, limit });
+    const users = await admin.listUsers({ domain: options.domain, after: options.after, limit: limitOption(100) });
     print(
       users.map((u) => ({ address: u.address, name: u.displayName, quotaBytes: u.quotaBytes, usedBytes: u.usedBytes, status: u.disabled ? 'disabled' : 'active' })),
       ['address', 'name', 'quotaBytes', 'usedBytes', 'status'],
     );
   },
+  async 'mail list'(admin, [address]) {
+    if (address === undefined) throw new UsageError('mail list needs an address');
+    const folder = options.folder ?? 'inbox';
+    if (!isFolderName(folder)) throw new UsageError(`--folder must be one of ${Object.keys(FOLDERS).join(', ')}`);
+    const messages = await admin.listMail(address, folder, limitOption(20));
+    print(
+      messages.map((m) => ({ id: m.id, received: m.receivedAt.toISOString(), from: m.fromAddress || m.emailFrom, subject: m.subject, size: m.size, seen: m.seen })),
+      ['id', 'received', 'from', 'subject', 'size', 'seen'],
+    );
+  },
 };
+
+function isFolderName(name: string): name is keyof typeof FOLDERS {
+  return Object.hasOwn(FOLDERS, name);
+}
 
 async function main(): Promise<number> {
   const [noun, verb, ...args] = positionals;

@@ -20,6 +20,11 @@ describe('traceHeaders', () => {
     );
   });
 
+  it('names the reverse DNS name when there is one, not the bracketed address smtp-server gives otherwise', () => {
+    expect(traceHeaders({ ...base, clientHostname: 'mx.cgisupport.com' }).toString()).toContain('from mx.cgisupport.com (mx.cgisupport.com [192.0.2.7])');
+    expect(traceHeaders({ ...base, clientHostname: '[192.0.2.7]' }).toString()).toContain('from mx.cgisupport.com ([192.0.2.7])');
+  });
+
   it('leaves out the recipient when there are several, and writes <> for a bounce', () => {
     const text = traceHeaders({ ...base, mailFrom: '', recipients: ['a@x.com', 'b@x.com'], tls: false }).toString();
     expect(text).toContain('Return-Path: <>\r\n');

@@ -7,7 +7,7 @@ export interface TraceInfo {
   /** The name the client gave in HELO/EHLO. */
   helo: string;
   remoteAddress: string;
-  /** Reverse DNS of the client, when known. */
+  /** Reverse DNS of the client; smtp-server gives `[ip]` when there is none. */
   clientHostname: string;
   serverHostname: string;
   /** The transaction id shown in logs and in the 250 reply. */
@@ -34,7 +34,8 @@ export function rfc5322Date(date: Date): string {
 }
 
 export function traceHeaders(info: TraceInfo): Buffer {
-  const client = `${safeToken(info.helo)} (${info.clientHostname ? `${safeToken(info.clientHostname)} ` : ''}[${safeToken(info.remoteAddress)}])`;
+  const reverse = info.clientHostname !== '' && !info.clientHostname.startsWith('[') ? `${safeToken(info.clientHostname)} ` : '';
+  const client = `${safeToken(info.helo)} (${reverse}[${safeToken(info.remoteAddress)}])`;
   const via = `${safeToken(info.serverHostname)} (mailcluster) with ${info.tls ? 'ESMTPS' : 'ESMTP'} id ${safeToken(info.id)}`;
   const only = info.recipients.length === 1 ? `\r\n\tfor <${safeAddress(info.recipients[0] ?? '')}>` : '';
   return Buffer.from(

@@ -1,12 +1,18 @@
 import { addressDomain } from '@mailcluster/common';
-import { type MailStore, findUser, listDomains } from '@mailcluster/store';
+import { type MailStore, findDomain, findUser, listDomains } from '@mailcluster/store';
 
 export type MailboxState = 'active' | 'disabled' | 'unknown';
 
+/** How long "not hosted" is remembered for one domain, so relay attempts do not hammer db 0. */
+const DOMAIN_MISS_MS = 1_000;
+/** Bound on remembered misses and mailboxes (a dictionary attack must not grow memory). */
+const MAX_CACHED = 100_000;
+
 /**
  * What ingest asks the store about recipients, cached briefly: the hosted domains (from db 0) and
- * whether a mailbox exists (on its home db). Only answers that a mailbox exists are cached, so a
- * user created a moment ago gets mail at once; a failed lookup throws, and the caller answers 451.
+ * whether a mailbox exists (on its home db). A domain missing from the cached list is looked up
+ * directly, and only answers that a mailbox exists are cached, so a domain or user created a moment
+ * ago gets mail at once. A failed lookup throws, and the caller answers 451.
  */
 export class Directory {
   readonly #store: MailStore;
@@ -20,8 +26,21 @@ export class Directory {
     this.#cacheMs = cacheMs;
   }
 
+  readonly #domainMisses = new Map<string, number>();
+
   async isHostedDomain(address: string): Promise<boolean> {
-    return (await this.#hostedDomains()).has(addressDomain(address));
+    const domain = addressDomain(address);
+    const hosted = await this.#hostedDomains();
+    if (hosted.has(domain)) return true;
+    const missedAt = this.#domainMisses.get(domain);
+    if (missedAt !== undefined && Date.now() - missedAt < DOMAIN_MISS_MS) return false;
+    if ((await findDomain(this.#store.directory, domain)) !== null) {
+      hosted.add(domain);
+      return true;
+    }
+    if (this.#domainMisses.size >= MAX_CACHED) this.#domainMisses.clear();
+    this.#domainMisses.set(domain, Date.now());
+    return false;
   }
 
   async mailboxState(address: string): Promise<MailboxState> {
@@ -33,7 +52,7 @@ export class Directory {
     if (state === 'unknown') {
       this.#mailboxes.delete(address);
     } else {
-      if (this.#mailboxes.size > 100_000) this.#mailboxes.clear(); // bound the cache under a dictionary attack
+      if (this.#mailboxes.size >= MAX_CACHED) this.#mailboxes.clear();
       this.#mailboxes.set(address, { state, at: now });
     }
     return state;

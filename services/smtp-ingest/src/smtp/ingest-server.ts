@@ -21,7 +21,10 @@ export interface IngestServerDeps {
 
 export interface IngestServer {
   readonly port: number;
-  /** Stops taking connections and transactions; in-flight DATA finishes, the rest get 421. */
+  /**
+   * Stops listening; smtp-server answers 421 to every further command, lets a transaction in DATA
+   * finish, and closes what is left after `drainTimeoutMs`.
+   */
   drain(): Promise<void>;
 }
 
@@ -46,7 +49,6 @@ export async function startIngestServer(deps: IngestServerDeps): Promise<IngestS
   const limits = new ConnectionLimits(config.maxConnectionsPerIp);
   /** Per session: when it started and whether it holds a per-IP slot. */
   const sessions = new Map<string, { startedAt: number; ip: string }>();
-  let draining = false;
 
   const tls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
     ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
@@ -67,7 +69,6 @@ export async function startIngestServer(deps: IngestServerDeps): Promise<IngestS
     logger: false,
 
     onConnect(session, callback) {
-      if (draining) return callback(smtpError('SMTP_ERR_SHUTTING_DOWN'));
       if (!limits.acquire(session.remoteAddress)) {
         metrics.connectionsRefused.inc({ reason: 'per_ip_limit' });
         return callback(smtpError('SMTP_ERR_TOO_MANY_CONNECTIONS'));
@@ -86,7 +87,6 @@ export async function startIngestServer(deps: IngestServerDeps): Promise<IngestS
     },
 
     onMailFrom(address, session, callback) {
-      if (draining) return callback(smtpError('SMTP_ERR_SHUTTING_DOWN'));
       const started = sessions.get(session.id)?.startedAt ?? Date.now();
       if (Date.now() - started > config.sessionTimeoutMs) return callback(smtpError('SMTP_ERR_SESSION_TOO_LONG'));
       if (address.address.length > MAX_ADDRESS_LENGTH) return callback(smtpError('SMTP_ERR_BAD_SENDER'));
@@ -169,7 +169,6 @@ export async function startIngestServer(deps: IngestServerDeps): Promise<IngestS
     port,
     drain: () =>
       new Promise<void>((resolve) => {
-        draining = true;
         log.info({ open: sessions.size, timeoutMs: config.drainTimeoutMs }, 'draining SMTP sessions');
         server.close(() => resolve());
       }),
