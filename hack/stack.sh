@@ -30,8 +30,11 @@ source "$MC_REPO_ROOT/hack/lib/stack-services.sh"
 # Started in this order after MariaDB and NATS, each with the common env (MAILCLUSTER_DB_URLS,
 # MAILCLUSTER_NATS_URL, MAILCLUSTER_LOG_LEVEL); ready when GET http://127.0.0.1:OPS_PORT/readyz is 200.
 # A service whose entry file does not exist yet is skipped with a log line.
-stack_service smtp-ingest "9101 2525" "node services/smtp-ingest/src/main.ts" \
+stack_service smtp-ingest "9101 2525 2587" "node services/smtp-ingest/src/main.ts" \
   "MAILCLUSTER_SMTP_LISTEN=$STACK_SMTP_ADDR" \
+  "MAILCLUSTER_SUBMISSION_LISTEN=$STACK_HOST:2587" \
+  "MAILCLUSTER_SUBMISSION_SERVICE_USER=$STACK_SUBMISSION_USER" \
+  "MAILCLUSTER_SUBMISSION_SERVICE_PASSWORD=$STACK_SUBMISSION_PASSWORD" \
   "MAILCLUSTER_OPS_LISTEN=$STACK_HOST:9101" \
   "MAILCLUSTER_TLS_CERT_FILE=$STACK_TLS_CERT" \
   "MAILCLUSTER_TLS_KEY_FILE=$STACK_TLS_KEY" \
@@ -242,6 +245,9 @@ export MAILCLUSTER_STACK_DIR='$STACK_DIR'
 export MAILCLUSTER_DB_URLS='$(stack_db_urls)'
 export MAILCLUSTER_NATS_URL='$(stack_nats_urls)'
 export MAILCLUSTER_SMTP='$STACK_SMTP_ADDR'
+export MAILCLUSTER_SUBMISSION='$STACK_HOST:2587'
+export MAILCLUSTER_SUBMISSION_USER='$STACK_SUBMISSION_USER'
+export MAILCLUSTER_SUBMISSION_PASSWORD='$STACK_SUBMISSION_PASSWORD'
 export MAILCLUSTER_TLS_CERT_FILE='$STACK_TLS_CERT'
 export MAILCLUSTER_TLS_KEY_FILE='$STACK_TLS_KEY'
 # export MAILCLUSTER_WEB_URL='http://127.0.0.1:8080'  # once the web tier is in the stack

@@ -13,6 +13,10 @@ STACK_RUN="$STACK_DIR/run"   # <name>.pid
 STACK_LOGS="$STACK_DIR/logs" # <name>.log: stdout+stderr of every component
 STACK_TLS_CERT="$STACK_DIR/tls/smtp.crt"
 STACK_TLS_KEY="$STACK_DIR/tls/smtp.key"
+# The web tier's service account on smtp-ingest's submission listener. Fixed, like the db password:
+# the stack listens on loopback only.
+STACK_SUBMISSION_USER=web-tier
+STACK_SUBMISSION_PASSWORD=local-stack-submission-secret
 
 # Node 24 from the root devDependency, never the system one.
 STACK_NODE="$MC_REPO_ROOT/node_modules/.bin/node"

@@ -57,7 +57,7 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
     });
 
     it('sees the real client address', async () => {
-      const port = ingest.ports['SMTP listening'] as number;
+      const port = ingest.ports['SMTP inbound listening'] as number;
       const client = await SmtpClient.connect('127.0.0.1', port, { proxyHeader: 'PROXY TCP4 203.0.113.9 127.0.0.1 40000 25\r\n' });
       await client.command('EHLO proxied.test');
       expect(await sendOn(client, '<proxied@e2e.test>')).toBe(250);
@@ -66,7 +66,7 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
     });
 
     it('applies connection limits to the real client address, not the balancer', async () => {
-      const port = ingest.ports['SMTP listening'] as number;
+      const port = ingest.ports['SMTP inbound listening'] as number;
       const from = (ip: string) => SmtpClient.connect('127.0.0.1', port, { proxyHeader: `PROXY TCP4 ${ip} 127.0.0.1 40000 25\r\n` });
       const held = [await from('198.51.100.1'), await from('198.51.100.1')];
       const third = await from('198.51.100.1');
@@ -79,7 +79,7 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
 
   it('drains on SIGTERM: the message in DATA is accepted, new transactions get 421, then it exits 0', async () => {
     const ingest = await startServiceProcess('smtp-ingest');
-    const port = ingest.ports['SMTP listening'] as number;
+    const port = ingest.ports['SMTP inbound listening'] as number;
     const busy = await SmtpClient.connect('127.0.0.1', port);
     const idle = await SmtpClient.connect('127.0.0.1', port);
     await busy.command('EHLO busy.test');

@@ -4,7 +4,7 @@ import { waitFor } from './wait.ts';
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
-  /** Ports the service logged it listens on, by log message (`SMTP listening`, `ops endpoint …`). */
+  /** Ports the service logged it listens on, by log message (`SMTP inbound listening`, `ops endpoint …`). */
   readonly ports: Record<string, number>;
   readonly exited: Promise<number | null>;
   output(): string;
@@ -42,7 +42,7 @@ export async function startServiceProcess(service: 'smtp-ingest' | 'writer', env
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const expected = service === 'smtp-ingest' ? 2 : 1;
+  const expected = (service === 'smtp-ingest' ? 2 : 1) + (env.MAILCLUSTER_SUBMISSION_LISTEN === undefined ? 0 : 1);
   await waitFor(`${service} to listen`, () => {
     if (child.exitCode !== null) throw new Error(`${service} exited ${child.exitCode}: ${output}`);
     return Object.keys(ports).length >= expected;

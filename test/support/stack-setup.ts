@@ -7,6 +7,7 @@ export interface StackInfo {
   dbUrls: string[];
   natsUrl: string[];
   smtp: { host: string; port: number };
+  submission: { host: string; port: number; user: string; password: string };
   stackDir: string;
   tlsCertFile: string;
 }
@@ -31,11 +32,18 @@ export default function setup(project: TestProject): void {
   execFileSync('bash', ['hack/stack.sh', 'up'], { cwd: repo, stdio: 'inherit' });
   const env = parseExports(execFileSync('bash', ['hack/stack.sh', 'env'], { cwd: repo, encoding: 'utf8' }));
   const [host = '127.0.0.1', port = '2525'] = (env.MAILCLUSTER_SMTP ?? '').split(':');
+  const [submissionHost = '127.0.0.1', submissionPort = '2587'] = (env.MAILCLUSTER_SUBMISSION ?? '').split(':');
   project.provide('stack', {
     repo,
     dbUrls: (env.MAILCLUSTER_DB_URLS ?? '').split(','),
     natsUrl: (env.MAILCLUSTER_NATS_URL ?? '').split(','),
     smtp: { host, port: Number(port) },
+    submission: {
+      host: submissionHost,
+      port: Number(submissionPort),
+      user: env.MAILCLUSTER_SUBMISSION_USER ?? '',
+      password: env.MAILCLUSTER_SUBMISSION_PASSWORD ?? '',
+    },
     stackDir: env.MAILCLUSTER_STACK_DIR ?? '',
     tlsCertFile: env.MAILCLUSTER_TLS_CERT_FILE ?? '',
   });

@@ -82,6 +82,8 @@ export interface StoredRow {
   emailTo: string;
   messageId: string | null;
   size: number;
+  folder: number;
+  seen: boolean;
 }
 
 /** Every stored row for the given recipients, wherever it is (all dbs, all mail tables). */
@@ -91,20 +93,28 @@ export async function rowsFor(store: MailStore, recipients: readonly string[]): 
   const tables = [...new Set(recipients.map((r) => mailTableName(addressPrefix(r))))];
   for (const [db, pool] of store.pools.entries()) {
     for (const table of tables) {
-      const found = await queryMailTable(pool, `SELECT EmailTo, MessageId, Size FROM \`${table}\` WHERE EmailTo IN (?)`, [[...wanted]]);
+      const found = await queryMailTable(pool, `SELECT EmailTo, MessageId, Size, Folder, Seen FROM \`${table}\` WHERE EmailTo IN (?)`, [[...wanted]]);
       for (const row of found) {
-        rows.push({ db, table, emailTo: String(row.EmailTo), messageId: row.MessageId === null ? null : String(row.MessageId), size: Number(row.Size) });
+        rows.push({
+          db,
+          table,
+          emailTo: String(row.EmailTo),
+          messageId: row.MessageId === null ? null : String(row.MessageId),
+          size: Number(row.Size),
+          folder: Number(row.Folder),
+          seen: row.Seen === 1,
+        });
       }
     }
   }
   return rows;
 }
 
-/** `${recipient} ${messageId}` → how many rows hold that copy. */
+/** `${recipient} ${messageId}` (plus ` folder=N` outside the Inbox) → how many rows hold that copy. */
 export function copyCounts(rows: readonly StoredRow[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const row of rows) {
-    const key = `${row.emailTo} ${row.messageId}`;
+    const key = `${row.emailTo} ${row.messageId}${row.folder === 1 ? '' : ` folder=${row.folder}`}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;

@@ -27,8 +27,12 @@ export const parsedMailSchema = z.object({
 
 export const mailCopySchema = z.object({
   version: z.literal(1),
-  /** Envelope recipient, normalised (the mailbox this copy goes to). */
+  /** The mailbox this copy goes to, normalised: an envelope recipient, or the sender for a Sent copy. */
   recipient: z.string().min(3),
+  /** The folder it is filed in: the Inbox of a recipient, or the Sent folder of the sender. */
+  folder: z.enum(['inbox', 'sent']).default('inbox'),
+  /** Filed as already read (a sender's own Sent copy). */
+  seen: z.boolean().default(false),
   /** Envelope sender; '' for the null reverse-path (bounces). */
   mailFrom: z.string(),
   /** When ingest accepted the message (ms since the epoch): the start of the 250→row latency. */
@@ -43,7 +47,8 @@ export const mailCopySchema = z.object({
 });
 
 export type ParsedMail = z.infer<typeof parsedMailSchema>;
-export type MailCopy = z.infer<typeof mailCopySchema>;
+export type MailCopy = z.input<typeof mailCopySchema>;
+export type DecodedMailCopy = z.output<typeof mailCopySchema>;
 
 export function encodeMailCopy(copy: MailCopy, raw: Uint8Array | undefined): Uint8Array {
   const json = Buffer.from(JSON.stringify(copy));
@@ -59,7 +64,7 @@ export class EnvelopeError extends Error {
 }
 
 /** Decodes and validates a copy; throws EnvelopeError on anything malformed (a poison message). */
-export function decodeMailCopy(data: Uint8Array): { copy: MailCopy; raw: Buffer } {
+export function decodeMailCopy(data: Uint8Array): { copy: DecodedMailCopy; raw: Buffer } {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buffer.length < 4) throw new EnvelopeError('envelope shorter than its length prefix');
   const jsonLength = buffer.readUInt32BE(0);

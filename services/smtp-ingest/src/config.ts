@@ -13,6 +13,11 @@ export const ingestConfigSchema = z.object({
   tlsKeyFile: z.string().optional(),
   /** Expect a PROXY protocol v1 header from the load balancer, to see the real client IP. */
   smtpProxyProtocol: boolean.default(false),
+  /** The submission listener (587 in production): AUTH over TLS required. Off when unset. */
+  submissionListen: hostPort.optional(),
+  /** The service account the web tier authenticates with on submission; it may send as any hosted user. */
+  submissionServiceUser: z.string().min(1).default('web-tier'),
+  submissionServicePassword: z.string().min(16).optional(),
 
   // ---- limits, all enforced before 250 ----
   /** Largest message in bytes (advertised as SIZE; 552 at MAIL FROM for a declared size, at end of DATA for the real one). */
@@ -45,6 +50,9 @@ export const ingestConfigSchema = z.object({
   publishTimeoutMs: positiveInt.default(10_000),
   /** How long a hosted-domain list and a user lookup stay cached. */
   directoryCacheMs: positiveInt.default(5_000),
+}).refine((c) => c.submissionListen === undefined || (c.tlsCertFile !== undefined && c.tlsKeyFile !== undefined), {
+  path: ['submissionListen'],
+  message: 'the submission listener requires MAILCLUSTER_TLS_CERT_FILE and MAILCLUSTER_TLS_KEY_FILE (AUTH only over TLS)',
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -20,6 +20,11 @@ export const SMTP_ERRORS = {
   SMTP_ERR_QUEUE_FULL: { status: 452, enhanced: '4.3.1', text: 'Insufficient system storage, try again later' },
   SMTP_ERR_DIRECTORY_UNAVAILABLE: { status: 451, enhanced: '4.3.0', text: 'Recipient lookup failed, try again later' },
   SMTP_ERR_TOO_MANY_CONNECTIONS: { status: 421, enhanced: '4.7.0', text: 'Too many connections from your address, try again later' },
+  SMTP_ERR_AUTH_FAILED: { status: 535, enhanced: '5.7.8', text: 'Authentication credentials invalid' },
+  SMTP_ERR_AUTH_UNAVAILABLE: { status: 454, enhanced: '4.7.0', text: 'Temporary authentication failure, try again later' },
+  SMTP_ERR_AUTH_THROTTLED: { status: 454, enhanced: '4.7.0', text: 'Too many failed authentications, try again later' },
+  SMTP_ERR_SENDER_NOT_OWNED: { status: 553, enhanced: '5.7.1', text: 'Sender address not owned by the authenticated user' },
+  SMTP_ERR_NO_REMOTE_DELIVERY: { status: 554, enhanced: '5.7.1', text: 'Delivery to other domains is not enabled' },
   SMTP_ERR_SESSION_TOO_LONG: { status: 421, enhanced: '4.4.2', text: 'Session too long, reconnect to continue' },
 } as const;
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   createMetricsRegistry,
@@ -14,7 +15,9 @@ import { ingestConfigSchema } from './config.ts';
 import { ingestMetrics } from './metrics.ts';
 import { MailPublisher } from './publish/mail-publisher.ts';
 import { Directory } from './smtp/directory.ts';
-import { startIngestServer } from './smtp/ingest-server.ts';
+import { inboundPolicy } from './smtp/inbound-policy.ts';
+import { startSmtpListener } from './smtp/smtp-listener.ts';
+import { submissionPolicy } from './smtp/submission-policy.ts';
 
 const { config, log } = startService('smtp-ingest', ingestConfigSchema);
 const registry = createMetricsRegistry('smtp-ingest');
@@ -39,7 +42,16 @@ const publisher = new MailPublisher(js, blobs, {
   maxPayloadBytes: (nats.nc.info?.max_payload ?? 1024 * 1024) - 4096,
   timeoutMs: config.publishTimeoutMs,
 });
-const smtp = await startIngestServer({ config, directory: new Directory(store, config.directoryCacheMs), publisher, metrics, log });
+const directory = new Directory(store, config.directoryCacheMs);
+const tls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+  ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+  : undefined;
+const listenerDeps = { config, tls, publisher, metrics, log };
+const listeners = [await startSmtpListener({ ...listenerDeps, policy: inboundPolicy(directory), listen: config.smtpListen })];
+if (config.submissionListen !== undefined) {
+  const settings = { serviceUser: config.submissionServiceUser, servicePassword: config.submissionServicePassword };
+  listeners.push(await startSmtpListener({ ...listenerDeps, policy: submissionPolicy(directory, store, settings), listen: config.submissionListen }));
+}
 const ops = await startOpsServer({
   listen: config.opsListen,
   registry,
@@ -57,7 +69,7 @@ handleShutdown({
   timeoutMs: config.drainTimeoutMs + 5_000,
   stop: async () => {
     ops.markDraining();
-    await smtp.drain();
+    await Promise.all(listeners.map((listener) => listener.drain()));
     await nats.nc.drain();
     shards.close();
     await store.close();

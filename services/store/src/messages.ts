@@ -8,6 +8,7 @@ export interface NewMessageRow {
   emailFrom: string;
   raw: Buffer;
   folder?: number;
+  seen?: boolean;
   subject: string;
   fromName: string;
   fromAddress: string;
@@ -26,7 +27,7 @@ export interface NewMessageRow {
 }
 
 const COLUMNS = [
-  'EmailTo', 'EmailFrom', 'EmailMessage', 'Folder', 'Subject', 'FromName', 'FromAddress', 'ToDisplay', 'SentAt',
+  'EmailTo', 'EmailFrom', 'EmailMessage', 'Folder', 'Seen', 'Subject', 'FromName', 'FromAddress', 'ToDisplay', 'SentAt',
   'ReceivedAt', 'Size', 'Snippet', 'HasAttachments', 'Attachments', 'MessageId', 'InReplyTo', 'ReferenceIds',
   'BodyText', 'DedupeKey',
 ] as const;
@@ -51,6 +52,7 @@ function values(row: NewMessageRow): unknown[] {
     row.emailFrom,
     row.raw,
     row.folder ?? FOLDERS.inbox,
+    row.seen === true ? 1 : 0,
     clip(row.subject, LIMITS.subject),
     clip(row.fromName, LIMITS.name),
     clip(row.fromAddress, LIMITS.address),

@@ -1,18 +1,20 @@
-import type { MailCopy } from '@mailcluster/queue';
-import type { NewMessageRow } from '@mailcluster/store';
+import type { DecodedMailCopy } from '@mailcluster/queue';
+import { FOLDERS, type NewMessageRow } from '@mailcluster/store';
 
 function display(addresses: readonly { address: string; name: string }[]): string {
   return addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
 }
 
 /** The row a copy becomes in its mail table. */
-export function copyToRow(copy: MailCopy, raw: Buffer): NewMessageRow {
+export function copyToRow(copy: DecodedMailCopy, raw: Buffer): NewMessageRow {
   const { parsed } = copy;
   const from = parsed.from[0];
   return {
     emailTo: copy.recipient,
     emailFrom: copy.mailFrom,
     raw,
+    folder: FOLDERS[copy.folder],
+    seen: copy.seen,
     subject: parsed.subject,
     fromName: from?.name ?? '',
     fromAddress: from?.address ?? '',

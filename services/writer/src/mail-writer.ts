@@ -5,7 +5,7 @@ import {
   DEAD_REASON_HEADER,
   BlobMissingError,
   MAIL_DEAD_STREAM,
-  type MailCopy,
+  type DecodedMailCopy,
   decodeMailCopy,
   mailDeadSubject,
 } from '@mailcluster/queue';
@@ -31,7 +31,7 @@ const DATA_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000];
 const DB_RETRY_BASE_MS = 1_000;
 const DB_RETRY_MAX_MS = 30_000;
 
-type Prepared = { msg: JsMsg; db: number; copy: MailCopy; prepared: PreparedCopy };
+type Prepared = { msg: JsMsg; db: number; copy: DecodedMailCopy; prepared: PreparedCopy };
 
 /**
  * Stores batches of MAIL_IN copies. Each copy of a batch ends in exactly one of: acked after its

@@ -9,6 +9,7 @@ const base = {
   serverHostname: 'mx1.mailcluster.dev',
   id: 'ABCDEF123',
   tls: true,
+  authenticated: false,
   recipients: ['john@domain.com'],
   date: new Date('2026-11-28T14:00:00Z'),
 };
@@ -30,6 +31,7 @@ describe('traceHeaders', () => {
     expect(text).toContain('Return-Path: <>\r\n');
     expect(text).not.toContain('for <');
     expect(text).toContain('with ESMTP id');
+    expect(traceHeaders({ ...base, authenticated: true }).toString()).toContain('with ESMTPSA id');
   });
 
   it('cannot be made to inject header lines through the HELO name or addresses', () => {

@@ -13,6 +13,8 @@ export interface TraceInfo {
   /** The transaction id shown in logs and in the 250 reply. */
   id: string;
   tls: boolean;
+  /** The client authenticated (submission): `ESMTPA`/`ESMTPSA` (RFC 3848). */
+  authenticated: boolean;
   /** Added as `for <address>` only when there is exactly one recipient, as Postfix does. */
   recipients: readonly string[];
   date: Date;
@@ -36,7 +38,8 @@ export function rfc5322Date(date: Date): string {
 export function traceHeaders(info: TraceInfo): Buffer {
   const reverse = info.clientHostname !== '' && !info.clientHostname.startsWith('[') ? `${safeToken(info.clientHostname)} ` : '';
   const client = `${safeToken(info.helo)} (${reverse}[${safeToken(info.remoteAddress)}])`;
-  const via = `${safeToken(info.serverHostname)} (mailcluster) with ${info.tls ? 'ESMTPS' : 'ESMTP'} id ${safeToken(info.id)}`;
+  const protocol = `ESMTP${info.tls ? 'S' : ''}${info.authenticated ? 'A' : ''}`;
+  const via = `${safeToken(info.serverHostname)} (mailcluster) with ${protocol} id ${safeToken(info.id)}`;
   const only = info.recipients.length === 1 ? `\r\n\tfor <${safeAddress(info.recipients[0] ?? '')}>` : '';
   return Buffer.from(
     `Return-Path: <${safeAddress(info.mailFrom)}>\r\nReceived: from ${client}\r\n\tby ${via}${only};\r\n\t${rfc5322Date(info.date)}\r\n`,

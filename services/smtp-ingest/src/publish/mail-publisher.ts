@@ -10,6 +10,7 @@ import {
 } from '@mailcluster/queue';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { smtpError } from '../errors.ts';
+import type { CopyTarget } from '../smtp/listener-policy.ts';
 
 /** What ingest hands to the queue once a message is acceptable. */
 export interface AcceptedMessage {
@@ -18,8 +19,8 @@ export interface AcceptedMessage {
   /** The bytes to store: trace headers + received. */
   stored: Buffer;
   mailFrom: string;
-  /** Normalised, distinct. */
-  recipients: readonly string[];
+  /** One per copy to store: each recipient's Inbox, and for submission the sender's Sent. */
+  targets: readonly CopyTarget[];
   parsed: ParsedMail;
   acceptedAt: number;
 }
@@ -32,9 +33,14 @@ export interface PublisherSettings {
   timeoutMs: number;
 }
 
-/** The idempotency key of one recipient copy (DESIGN §4): sha256 of (recipient, raw as received). */
-export function dedupeKey(recipient: string, receivedHash: Buffer): string {
-  return createHash('sha256').update(recipient).update('\0').update(receivedHash).digest('hex');
+/**
+ * The idempotency key of one copy (DESIGN §4): sha256 of (recipient, raw as received). A Sent
+ * copy hashes its folder in too, so mail a user sends to themselves is one Inbox and one Sent row.
+ */
+export function dedupeKey(target: CopyTarget, receivedHash: Buffer): string {
+  const hash = createHash('sha256');
+  if (target.folder !== 'inbox') hash.update(`${target.folder}:`);
+  return hash.update(target.recipient).update('\0').update(receivedHash).digest('hex');
 }
 
 function isStorageFull(error: unknown): boolean {
@@ -68,7 +74,7 @@ export class MailPublisher {
       size: message.stored.length,
       parsed: message.parsed,
     };
-    const copies = message.recipients.map((recipient): MailCopy => ({ ...base, recipient, dedupeKey: dedupeKey(recipient, receivedHash) }));
+    const copies = message.targets.map((target): MailCopy => ({ ...base, ...target, dedupeKey: dedupeKey(target, receivedHash) }));
 
     try {
       let payloads = copies.map((copy) => encodeMailCopy(copy, message.stored));

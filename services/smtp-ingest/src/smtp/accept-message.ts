@@ -6,6 +6,7 @@ import { parseMail } from '../message/parse-mail.ts';
 import { traceHeaders } from '../message/trace-headers.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { MailPublisher } from '../publish/mail-publisher.ts';
+import type { ListenerPolicy } from './listener-policy.ts';
 
 const VIOLATION_ERRORS: Record<DataViolation, () => SmtpReplyError> = {
   'nul-byte': () => smtpError('SMTP_ERR_NUL_BYTE'),
@@ -14,6 +15,7 @@ const VIOLATION_ERRORS: Record<DataViolation, () => SmtpReplyError> = {
 };
 
 export interface AcceptDeps {
+  policy: ListenerPolicy;
   publisher: MailPublisher;
   metrics: IngestMetrics;
   hostname: string;
@@ -56,21 +58,24 @@ export async function acceptMessage(
     serverHostname: deps.hostname,
     id: session.id,
     tls: session.secure,
+    authenticated: session.user !== undefined,
     recipients,
     date: acceptedAt,
   });
 
+  const targets = deps.policy.copyTargets(mailFrom, recipients);
   const publishStarted = performance.now();
   await deps.publisher.publish({
     received,
     stored: Buffer.concat([trace, received]),
     mailFrom,
-    recipients,
+    targets,
     parsed,
     acceptedAt: acceptedAt.getTime(),
   });
   deps.metrics.publishSeconds.observe((performance.now() - publishStarted) / 1000);
-  deps.metrics.copies.inc(recipients.length);
+  deps.metrics.copies.inc(targets.length);
+
   deps.metrics.messageBytes.observe(received.length);
   return `2.0.0 Ok: queued as ${session.id}`;
 }
