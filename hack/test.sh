@@ -35,10 +35,8 @@ eslint .
 
 step "local stack"
 bring_up hack/stack.sh
-if [[ -x hack/testenv.sh ]]; then
-  step "test control plane"
-  bring_up hack/testenv.sh
-fi
+step "test control plane (the first run on a machine builds Kubernetes from source: about 20 minutes)"
+bring_up hack/testenv.sh
 
 step "tests"
 vitest run "$@"

@@ -1,6 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { upAndReadEnv } from './shell-env.ts';
 
 /** Where the test control plane (`hack/testenv.sh`) is and how to reach it; see docs/testenv.md. */
 export interface TestenvInfo {
@@ -24,15 +23,7 @@ declare module 'vitest' {
   }
 }
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const script = '/tmp/testenv-dev.sh';
-
-/** `export NAME='value'` lines (the output of `hack/testenv.sh env`) → a map. */
-export function parseExports(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const match of text.matchAll(/^export ([A-Z0-9_]+)='([^']*)'$/gm)) env[match[1] as string] = match[2] as string;
-  return env;
-}
+const script = 'hack/testenv.sh';
 
 function required(env: Record<string, string>, name: string): string {
   const value = env[name];
@@ -59,16 +50,9 @@ export function testenvInfo(env: Record<string, string>): TestenvInfo {
 
 /**
  * vitest globalSetup of the k8s project: brings the control plane up (idempotent; the first run on a
- * machine builds it, which takes a while) and hands its coordinates to the tests.
- * It stays running for the next run; only in CI, when this run started it, is it stopped afterwards.
+ * machine builds it, which takes a while) and hands its coordinates to the tests. It stays running
+ * for the next run; hack/test.sh stops what it started.
  */
-export default function setup(project: TestProject): (() => void) | undefined {
-  const wasUp = spawnSync('bash', [script, 'status'], { cwd: repo, stdio: 'ignore' }).status === 0;
-  execFileSync('bash', [script, 'up'], { cwd: repo, stdio: 'inherit' });
-  const env = parseExports(execFileSync('bash', [script, 'env'], { cwd: repo, encoding: 'utf8' }));
-  project.provide('testenv', testenvInfo(env));
-  if (process.env.CI && !wasUp) {
-    return () => execFileSync('bash', [script, 'down'], { cwd: repo, stdio: 'inherit' });
-  }
-  return undefined;
+export default function setup(project: TestProject): void {
+  project.provide('testenv', testenvInfo(upAndReadEnv(script)));
 }

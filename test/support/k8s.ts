@@ -106,7 +106,7 @@ export function apiErrorStatus(error: unknown): V1Status | undefined {
       return { message: body };
     }
   }
-  return typeof body === 'object' && body !== null ? (body as V1Status) : undefined;
+  return typeof body === 'object' && body !== null ? body : undefined;
 }
 
 /** Runs a client-node call that must fail, and returns its HTTP code and Status. */

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { repo, upAndReadEnv } from './shell-env.ts';
 
 export interface StackInfo {
   repo: string;
@@ -18,19 +17,9 @@ declare module 'vitest' {
   }
 }
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Shell `export NAME='value'` lines → a map. */
-export function parseExports(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const match of text.matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)) env[match[1] as string] = match[2] as string;
-  return env;
-}
-
 /** vitest globalSetup of the e2e project: brings the local stack up (idempotent) and hands its addresses to the tests. */
 export default function setup(project: TestProject): void {
-  execFileSync('bash', ['hack/stack.sh', 'up'], { cwd: repo, stdio: 'inherit' });
-  const env = parseExports(execFileSync('bash', ['hack/stack.sh', 'env'], { cwd: repo, encoding: 'utf8' }));
+  const env = upAndReadEnv('hack/stack.sh');
   const [host = '127.0.0.1', port = '2525'] = (env.MAILCLUSTER_SMTP ?? '').split(':');
   const [submissionHost = '127.0.0.1', submissionPort = '2587'] = (env.MAILCLUSTER_SUBMISSION ?? '').split(':');
   project.provide('stack', {
