@@ -1,4 +1,4 @@
-import { addressDomain, normalizeAddress } from '@mailcluster/common';
+import { addressDomain, isDomainName, isMailboxAddress, normalizeAddress } from '@mailcluster/common';
 import {
   type Domain,
   DuplicateUserError,
@@ -16,7 +16,6 @@ import {
 } from '@mailcluster/store';
 import { AdminError } from './errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import { isDomainName, isMailboxAddress } from './validation.ts';
 
 export interface NewUserRequest {
   address: string;

@@ -1,4 +1,3 @@
 export * from './admin-service.ts';
 export * from './errors.ts';
 export * from './passwords.ts';
-export * from './validation.ts';

@@ -1,3 +1,4 @@
+export * from './address.ts';
 export * from './config.ts';
 export * from './lifecycle.ts';
 export * from './logger.ts';

@@ -46,14 +46,3 @@ export function mailTableName(prefix: string): string {
   if (table === undefined) throw new RangeError(`not a shard prefix: ${JSON.stringify(prefix)}`);
   return table;
 }
-
-/** Lower-cases an address for storage and lookup: mailboxes here are case-insensitive. */
-export function normalizeAddress(address: string): string {
-  return address.trim().toLowerCase();
-}
-
-/** The domain of an address (lower-cased), or '' when it has none. */
-export function addressDomain(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at === -1 ? '' : address.slice(at + 1).toLowerCase();
-}

@@ -18,6 +18,8 @@ export const writerConfigSchema = z.object({
   maxDataAttempts: positiveInt.default(5),
   /** Connections per db. */
   dbConnections: positiveInt.default(4),
+  /** Domains to host, one per line (the operator mounts spec.domains here); synced into db 0. */
+  domainsFile: z.string().optional(),
   /** Grace for the batch in flight on SIGTERM. */
   drainTimeoutMs: positiveInt.default(20_000),
 });

@@ -14,6 +14,7 @@ import { Batcher } from './batcher.ts';
 import { writerConfigSchema } from './config.ts';
 import { startCopyConsumer } from './copy-consumer.ts';
 import { MailWriter } from './mail-writer.ts';
+import { startDomainSync } from './domain-sync.ts';
 import { writerMetrics } from './metrics.ts';
 
 const { config, log } = startService('writer', writerConfigSchema);
@@ -37,6 +38,8 @@ const blobs = await retryUntilDone(
   () => openBlobStore(js, { replicas: config.streamReplicas, ttlMs: config.blobTtlMs, maxBytes: config.streamMaxBytes }),
   { log },
 );
+
+const domainSync = config.domainsFile === undefined ? undefined : startDomainSync({ file: config.domainsFile, store, log });
 
 const writer = new MailWriter({ store, blobs, js, metrics, log, maxDataAttempts: config.maxDataAttempts });
 const batcher = new Batcher<JsMsg>(
@@ -74,6 +77,7 @@ handleShutdown({
   stop: async () => {
     ops.markDraining();
     clearInterval(lagTimer);
+    domainSync?.stop();
     await consumer.stop();
     await batcher.close();
     await nats.nc.drain();
