@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Brings the whole system up on this machine and shows it working: starts the local stack
 # (installing what is missing), creates a demo domain and user, sends them a welcome mail through
-# SMTP with swaks, and lists their inbox once the writers have stored it.
+# SMTP with swaks, lists their inbox once the writers have stored it, and ends with the webmail's
+# URL and the demo user's credentials.
 #
-#   hack/demo.sh            # then: eval "$(hack/stack.sh env)"; npx mailctl mail list demo@mailcluster.test
+#   hack/demo.sh            # then open the webmail URL it prints and sign in
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,7 +14,7 @@ DEMO_PASSWORD='open sesame 2026'
 
 say() { printf '\n==> %s\n' "$*"; }
 
-say "starting the local stack (MariaDB x2, NATS JetStream x3, smtp-ingest, writers)"
+say "starting the local stack (MariaDB x2, NATS JetStream x3, smtp-ingest, writers, webmail)"
 hack/stack.sh up
 eval "$(hack/stack.sh env)"
 mailctl() { node_modules/.bin/node services/admin/src/cli/mailctl.ts "$@"; }
@@ -46,5 +47,9 @@ The system is up. Try it:
   npx mailctl mail list $DEMO_USER
   hack/stack.sh status        # every process, its pid, ports and health
   hack/stack.sh down          # stop it all (--purge also deletes the data)
-Demo user: $DEMO_USER / password: $DEMO_PASSWORD
+
+Webmail: $MAILCLUSTER_WEB_URL
+  sign in as $DEMO_USER, password: $DEMO_PASSWORD
+  (the welcome mail above is in the inbox; write to another hosted user, e.g. create one with
+   mailctl user add, and it arrives through submission, SMTP ingest, JetStream and a writer)
 EOT

@@ -43,6 +43,15 @@ stack_service writer-0 "9102" "node services/writer/src/main.ts" \
   "MAILCLUSTER_OPS_LISTEN=$STACK_HOST:9102"
 stack_service writer-1 "9103" "node services/writer/src/main.ts" \
   "MAILCLUSTER_OPS_LISTEN=$STACK_HOST:9103"
+# The webmail over plain HTTP: browsers treat 127.0.0.1 as a secure context, so its __Host- cookie works.
+stack_service web "9104 8080" "node services/web/src/main.ts" \
+  "MAILCLUSTER_WEB_LISTEN=$STACK_HOST:8080" \
+  "MAILCLUSTER_PUBLIC_URL=$STACK_WEB_URL" \
+  "MAILCLUSTER_OPS_LISTEN=$STACK_HOST:9104" \
+  "MAILCLUSTER_SUBMISSION=$STACK_HOST:2587" \
+  "MAILCLUSTER_SUBMISSION_USER=$STACK_SUBMISSION_USER" \
+  "MAILCLUSTER_SUBMISSION_PASSWORD=$STACK_SUBMISSION_PASSWORD" \
+  "MAILCLUSTER_SUBMISSION_CA_FILE=$STACK_TLS_CERT"
 # ------------------------------------------------------------------------------------------------------
 
 # Relative paths in service commands resolve against the repo root.
@@ -250,7 +259,7 @@ export MAILCLUSTER_SUBMISSION_USER='$STACK_SUBMISSION_USER'
 export MAILCLUSTER_SUBMISSION_PASSWORD='$STACK_SUBMISSION_PASSWORD'
 export MAILCLUSTER_TLS_CERT_FILE='$STACK_TLS_CERT'
 export MAILCLUSTER_TLS_KEY_FILE='$STACK_TLS_KEY'
-# export MAILCLUSTER_WEB_URL='http://127.0.0.1:8080'  # once the web tier is in the stack
+export MAILCLUSTER_WEB_URL='$STACK_WEB_URL'
 EOF
 }
 

@@ -189,3 +189,9 @@ mc_install_stack_tools() {
   if [[ -n "$apt_pid" ]]; then wait "$apt_pid" || rc=1; fi
   return "$rc"
 }
+
+# The browser the webmail tests drive (playwright-core with executablePath /usr/bin/chromium):
+# Debian's chromium, since `npx playwright install` downloads a build of its own, which cannot work here.
+mc_install_browser() {
+  mc_apt_install chromium fonts-dejavu-core
+}

@@ -24,6 +24,8 @@ STACK_NODE="$MC_REPO_ROOT/node_modules/.bin/node"
 # Ports: one place. db ordinal i -> 13306+i; nats node i -> 14222+i (client), 16222+i (route),
 # 18222+i (monitoring).
 STACK_HOST=127.0.0.1
+# The webmail's URL; its origin is the only one allowed to POST (use this one, not http://localhost:8080).
+STACK_WEB_URL="http://$STACK_HOST:8080"
 STACK_DB_COUNT=2
 STACK_NATS_COUNT=3
 stack_db_port() { echo $((13306 + $1)); }

@@ -1,7 +1,6 @@
 import { AppsV1Api, CoreV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig, kubectl, waitFor } from '../support/k8s.ts';
-import type { NodeProcess } from '../support/node-process.ts';
 import {
   condition,
   createMailCluster,

@@ -9,6 +9,8 @@ export interface StackInfo {
   submission: { host: string; port: number; user: string; password: string };
   stackDir: string;
   tlsCertFile: string;
+  /** The webmail (issue 5), e.g. http://127.0.0.1:8080. */
+  webUrl: string;
 }
 
 declare module 'vitest' {
@@ -35,5 +37,6 @@ export default function setup(project: TestProject): void {
     },
     stackDir: env.MAILCLUSTER_STACK_DIR ?? '',
     tlsCertFile: env.MAILCLUSTER_TLS_CERT_FILE ?? '',
+    webUrl: env.MAILCLUSTER_WEB_URL ?? '',
   });
 }

@@ -1,4 +1,4 @@
-import { type CustomObjectsApi, type KubernetesObject, type KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { type CustomObjectsApi, type KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type Logger, parseShardMap } from '@mailcluster/common';
 import type { ConditionUpdate } from '../api/v1alpha1/conditions.ts';
 import { API_VERSION, GROUP, KIND, type MailCluster, PLURAL, VERSION, mailClusterSpecSchema } from '../api/v1alpha1/mailcluster.ts';
@@ -96,7 +96,7 @@ export class ClusterController {
   #context(cluster: MailCluster, plan: Plan): BuildContext {
     const names = objectNames(cluster);
     const { namespace } = cluster.metadata;
-    const images = { ...this.#d.images, ...Object.fromEntries(Object.entries(cluster.spec.images).filter(([, v]) => v !== undefined)) } as Images;
+    const images = { ...this.#d.images, ...Object.fromEntries(Object.entries(cluster.spec.images).filter(([, v]) => v !== undefined)) };
     return {
       cluster,
       names,
@@ -178,7 +178,7 @@ export class ClusterController {
     for (const { kind } of OWNED_KINDS) {
       for (const live of this.#d.caches.ownedBy(kind, cluster.metadata.namespace, cluster.metadata.name, cluster.metadata.uid)) {
         if (wanted.has(`${kind}/${live.metadata?.name}`)) continue;
-        await this.#d.objects.delete({ apiVersion: OWNED_KINDS.find((k) => k.kind === kind)?.apiVersion ?? 'v1', kind, metadata: live.metadata ?? {} } as KubernetesObject);
+        await this.#d.objects.delete({ apiVersion: OWNED_KINDS.find((k) => k.kind === kind)?.apiVersion ?? 'v1', kind, metadata: live.metadata ?? {} });
         this.#d.metrics.writes.inc({ verb: 'delete', kind });
         await this.#d.events.record(cluster, 'Normal', 'Deleted', `deleted ${kind} ${live.metadata?.name}: no longer part of the spec`);
       }

@@ -26,11 +26,11 @@ function rolledOut(workload: V1StatefulSet | V1Deployment | undefined, desired: 
 
 export function workloadsOf(get: (kind: 'StatefulSet' | 'Deployment', name: string) => KubernetesObject | undefined, names: ObjectNames): Workloads {
   return {
-    web: get('StatefulSet', names.web) as V1StatefulSet | undefined,
-    smtp: get('StatefulSet', names.smtp) as V1StatefulSet | undefined,
-    db: get('StatefulSet', names.db) as V1StatefulSet | undefined,
-    nats: get('StatefulSet', names.nats) as V1StatefulSet | undefined,
-    writer: get('Deployment', names.writer) as V1Deployment | undefined,
+    web: get('StatefulSet', names.web),
+    smtp: get('StatefulSet', names.smtp),
+    db: get('StatefulSet', names.db),
+    nats: get('StatefulSet', names.nats),
+    writer: get('Deployment', names.writer),
   };
 }
 

@@ -53,7 +53,8 @@ export class LeaderElector {
 
   start(): void {
     const tick = () => {
-      this.#tryAcquireOrRenew().finally(() => {
+      // #tryAcquireOrRenew never rejects: it logs its own failures.
+      void this.#tryAcquireOrRenew().finally(() => {
         if (!this.#stopped) this.#timer = setTimeout(tick, this.#o.retryPeriodMs);
       });
     };

@@ -30,10 +30,9 @@ describe('WorkQueue', () => {
   it('retries a failing key with growing back-off, and resets after success', async () => {
     const times: number[] = [];
     let calls = 0;
-    const queue = new WorkQueue(async () => {
+    const queue = new WorkQueue(() => {
       times.push(Date.now());
-      if (++calls < 4) throw new Error('409 conflict');
-      return undefined;
+      return ++calls < 4 ? Promise.reject(new Error('409 conflict')) : Promise.resolve(undefined);
     }, { concurrency: 1, log, baseBackoffMs: 20, maxBackoffMs: 1_000 });
     queue.add('k');
     await sleep(300);
@@ -46,9 +45,9 @@ describe('WorkQueue', () => {
 
   it('requeues after the time a reconcile asks for', async () => {
     let calls = 0;
-    const queue = new WorkQueue(async (): Promise<ReconcileResult> => {
+    const queue = new WorkQueue((): Promise<ReconcileResult> => {
       calls++;
-      return calls === 1 ? { requeueAfterMs: 30 } : undefined;
+      return Promise.resolve(calls === 1 ? { requeueAfterMs: 30 } : undefined);
     }, { concurrency: 1, log });
     queue.add('k');
     await sleep(10);

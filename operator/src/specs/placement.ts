@@ -29,7 +29,7 @@ export function placementFields(
   const affinity = (placement?.affinity as V1Affinity | undefined) ?? defaultAffinity;
   return {
     ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
-    ...(placement?.tolerations ? { tolerations: placement.tolerations as V1PodSpec['tolerations'] } : {}),
+    ...(placement?.tolerations ? { tolerations: placement.tolerations } : {}),
     ...(affinity ? { affinity } : {}),
     topologySpreadConstraints:
       (placement?.topologySpreadConstraints as V1TopologySpreadConstraint[] | undefined) ??

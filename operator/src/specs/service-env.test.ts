@@ -3,6 +3,7 @@ import { parseConfig, rendezvousShardMap } from '@mailcluster/common';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ingestConfigSchema } from '../../../services/smtp-ingest/src/config.ts';
+import { webConfigSchema } from '../../../services/web/src/config.ts';
 import { writerConfigSchema } from '../../../services/writer/src/config.ts';
 import { mailClusterSpecSchema } from '../api/v1alpha1/mailcluster.ts';
 import { DEFAULT_IMAGES } from '../images.ts';
@@ -34,6 +35,7 @@ describe('the operator configures every service so it starts', () => {
   it.each([
     ['smtp-ingest', () => container('StatefulSet', 'mc-smtp'), ingestConfigSchema],
     ['writer', () => container('Deployment', 'mc-writer'), writerConfigSchema],
+    ['web', () => container('StatefulSet', 'mc-web'), webConfigSchema],
   ] as const)('%s: every MAILCLUSTER_ variable is one it reads, and together they parse', (_name, get, schema: z.ZodObject) => {
     const env = containerEnv(get());
     const known = new Set(Object.keys(schema.shape).map((key) => `MAILCLUSTER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`));

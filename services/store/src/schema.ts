@@ -1,5 +1,7 @@
 import { ALL_PREFIXES, mailTableName } from '@mailcluster/common';
-import type { Pool, RowDataPacket } from './pools.ts';
+import { mailTableV2Lines, upgradeMailTable } from './mail-table-shape.ts';
+import type { Pool, PoolConnection, RowDataPacket } from './pools.ts';
+import { WEB_TABLES } from './web-tables.ts';
 
 /**
  * The schema of one db (one shard). Every db has the same tables: the profile rows of the users
@@ -47,12 +49,16 @@ export function mailTableDdl(table: string): string {
   DedupeKey BINARY(32) NOT NULL,
   PRIMARY KEY (Id),
   UNIQUE KEY Dedupe (DedupeKey),
-  KEY Mailbox (EmailTo, Folder, ReceivedAt, Id)
+  KEY Mailbox (EmailTo, Folder, ReceivedAt, Id),
+  ${mailTableV2Lines().join(',\n  ')}
 ) ${TABLE_OPTIONS}`;
 }
 
-/** Migrations of the per-db tables, applied in order, each once (recorded in SchemaMigrations). */
-const MIGRATIONS: readonly { version: number; statements: readonly string[] }[] = [
+/**
+ * Migrations of the per-db tables, applied in order, each once (recorded in SchemaMigrations).
+ * `run` is for what plain statements cannot say, such as changing every existing mail table.
+ */
+const MIGRATIONS: readonly { version: number; statements: readonly string[]; run?: (conn: PoolConnection) => Promise<void> }[] = [
   {
     version: 1,
     statements: [
@@ -77,7 +83,23 @@ const MIGRATIONS: readonly { version: number; statements: readonly string[] }[] 
 ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    // The web tier (issue 5): its tables, and threads, counts and search on every mail table.
+    version: 2,
+    statements: WEB_TABLES.map((ddl) => `${ddl} ${TABLE_OPTIONS}`),
+    run: upgradeAllMailTables,
+  },
+  {
+    // The Recent index, for search's newest-first fallback (ADR 0007).
+    version: 3,
+    statements: [],
+    run: upgradeAllMailTables,
+  },
 ];
+
+async function upgradeAllMailTables(conn: PoolConnection): Promise<void> {
+  for (const prefix of await existingMailPrefixes(conn)) await upgradeMailTable(conn, prefix);
+}
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
@@ -102,6 +124,7 @@ export async function migrate(pool: Pool): Promise<void> {
       for (const migration of MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         for (const statement of migration.statements) await conn.query(statement);
+        await migration.run?.(conn);
         await conn.query('INSERT INTO SchemaMigrations (Version) VALUES (?)', [migration.version]);
       }
     } finally {
@@ -113,7 +136,7 @@ export async function migrate(pool: Pool): Promise<void> {
 }
 
 /** The mail tables that exist on a db, as prefixes. */
-export async function existingMailPrefixes(pool: Pool): Promise<Set<string>> {
+export async function existingMailPrefixes(pool: Pool | PoolConnection): Promise<Set<string>> {
   const [rows] = await pool.query<RowDataPacket[]>(
     "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'EmailDatabase\\_%'",
   );

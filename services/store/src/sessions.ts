@@ -1,0 +1,65 @@
+import type { Pool, ResultSetHeader, RowDataPacket } from './pools.ts';
+
+/**
+ * Server-side web sessions, shared by every web pod: a request can land on any pod, and signing out
+ * (or a password change) must end a session everywhere at once, so the session is a row, not a
+ * signed cookie. The cookie carries a secret; the row is keyed by its sha256, so a copy of the
+ * table does not let anyone sign in.
+ */
+export interface WebSession {
+  id: Buffer;
+  address: string;
+  csrfToken: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+function toSession(row: RowDataPacket): WebSession {
+  return {
+    id: row.Id as Buffer,
+    address: String(row.Address),
+    csrfToken: String(row.CsrfToken),
+    createdAt: row.CreatedAt as Date,
+    lastSeenAt: row.LastSeenAt as Date,
+    expiresAt: row.ExpiresAt as Date,
+  };
+}
+
+export async function insertSession(pool: Pool, session: WebSession): Promise<void> {
+  await pool.execute(
+    'INSERT INTO WebSessions (Id, Address, CsrfToken, CreatedAt, LastSeenAt, ExpiresAt) VALUES (?, ?, ?, ?, ?, ?)',
+    [session.id, session.address, session.csrfToken, session.createdAt, session.lastSeenAt, session.expiresAt],
+  );
+}
+
+/** The session with this id if it has not expired. */
+export async function findSession(pool: Pool, id: Buffer, now: Date): Promise<WebSession | null> {
+  const [rows] = await pool.execute<RowDataPacket[]>(
+    'SELECT Id, Address, CsrfToken, CreatedAt, LastSeenAt, ExpiresAt FROM WebSessions WHERE Id = ? AND ExpiresAt > ?',
+    [id, now],
+  );
+  const row = rows[0];
+  return row ? toSession(row) : null;
+}
+
+/** Slides the idle expiry forward (callers do it at most once a minute per session, not per request). */
+export async function touchSession(pool: Pool, id: Buffer, lastSeenAt: Date, expiresAt: Date): Promise<void> {
+  await pool.execute('UPDATE WebSessions SET LastSeenAt = ?, ExpiresAt = ? WHERE Id = ?', [lastSeenAt, expiresAt, id]);
+}
+
+export async function deleteSession(pool: Pool, id: Buffer): Promise<void> {
+  await pool.execute('DELETE FROM WebSessions WHERE Id = ?', [id]);
+}
+
+/** Ends every session of a user on one db; returns how many. */
+export async function deleteUserSessions(pool: Pool, address: string): Promise<number> {
+  const [result] = await pool.execute<ResultSetHeader>('DELETE FROM WebSessions WHERE Address = ?', [address]);
+  return result.affectedRows;
+}
+
+/** Removes expired sessions, a bounded batch at a time. */
+export async function purgeExpiredSessions(pool: Pool, now: Date, limit = 1000): Promise<number> {
+  const [result] = await pool.execute<ResultSetHeader>(`DELETE FROM WebSessions WHERE ExpiresAt <= ? LIMIT ${Math.trunc(limit)}`, [now]);
+  return result.affectedRows;
+}

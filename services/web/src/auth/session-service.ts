@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { addressPrefix } from '@mailcluster/common';
+import { type MailStore, type WebSession, deleteSession, deleteUserSessions, findSession, insertSession, touchSession } from '@mailcluster/store';
+
+/** The signed-in user of a request. */
+export interface SessionContext {
+  id: Buffer;
+  /** The db that holds the session row (named in the cookie). */
+  db: number;
+  address: string;
+  csrfToken: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface SessionSettings {
+  idleMs: number;
+  maxMs: number;
+}
+
+/** Sliding the idle expiry costs a write, so it happens at most once a minute per session. */
+const TOUCH_EVERY_MS = 60_000;
+const COOKIE_VALUE = /^(\d{1,4})\.([A-Za-z0-9_-]{43})$/;
+
+function sessionId(secret: Buffer): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/**
+ * Sessions in the db, so every web pod knows them and ending one ends it everywhere. The cookie is
+ * `<db>.<secret>`: the db that holds the row (the user's home db at sign-in) and 32 random bytes
+ * whose sha256 is the row's key.
+ */
+export class SessionService {
+  readonly #store: MailStore;
+  readonly #settings: SessionSettings;
+  readonly #now: () => Date;
+
+  constructor(store: MailStore, settings: SessionSettings, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#settings = settings;
+    this.#now = now;
+  }
+
+  /** A new session with a new id and CSRF token; returns it and the cookie value. */
+  async create(address: string): Promise<{ cookie: string; session: SessionContext }> {
+    const secret = randomBytes(32);
+    const db = this.#store.dbOfPrefix(addressPrefix(address));
+    const now = this.#now();
+    const row: WebSession = {
+      id: sessionId(secret),
+      address,
+      csrfToken: randomBytes(32).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: this.#expiry(now, now),
+    };
+    await insertSession(this.#store.pool(db), row);
+    return { cookie: `${db}.${secret.toString('base64url')}`, session: { ...row, db } };
+  }
+
+  /** The session a cookie value names, if it is well-formed, known and not expired. */
+  async resolve(cookie: string): Promise<SessionContext | null> {
+    const match = COOKIE_VALUE.exec(cookie);
+    if (!match) return null;
+    const db = Number(match[1]);
+    if (db >= this.#store.pools.length) return null;
+    const pool = this.#store.pool(db);
+    const now = this.#now();
+    const row = await findSession(pool, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
+    if (row === null) return null;
+    if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      await touchSession(pool, row.id, now, this.#expiry(row.createdAt, now));
+    }
+    return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt };
+  }
+
+  async end(session: SessionContext): Promise<void> {
+    await deleteSession(this.#store.pool(session.db), session.id);
+  }
+
+  /** Ends every session of a user, on every db (sign-in may have put them on different dbs over time). */
+  async endAll(address: string): Promise<number> {
+    const counts = await Promise.all(this.#store.pools.map((pool) => deleteUserSessions(pool, address)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  #expiry(createdAt: Date, now: Date): Date {
+    return new Date(Math.min(now.getTime() + this.#settings.idleMs, createdAt.getTime() + this.#settings.maxMs));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './app.ts';
+export * from './config.ts';
+export * from './errors.ts';
+export * from './services.ts';
