@@ -52,6 +52,15 @@ stack_service web "9104 8080" "node services/web/src/main.ts" \
   "MAILCLUSTER_SUBMISSION_USER=$STACK_SUBMISSION_USER" \
   "MAILCLUSTER_SUBMISSION_PASSWORD=$STACK_SUBMISSION_PASSWORD" \
   "MAILCLUSTER_SUBMISSION_CA_FILE=$STACK_TLS_CERT"
+# Outbound delivery. The stack's "internet" is 127.0.0.1:2600: every domain is relayed there, where
+# tests (and you) run postfix's smtp-sink. Retries come in seconds rather than Postfix's minutes, so
+# a test or a demo need not wait; the give-up age stays 5 days (tests age messages instead).
+stack_service delivery "9105" "node services/delivery/src/main.ts" \
+  "MAILCLUSTER_OPS_LISTEN=$STACK_HOST:9105" \
+  "MAILCLUSTER_RELAY_HOST=$STACK_HOST:2600" \
+  "MAILCLUSTER_RETRY_DELAYS_MS=1000,2000,4000,8000,15000" \
+  "MAILCLUSTER_ACK_WAIT_MS=15000" \
+  "MAILCLUSTER_HOSTNAME=localhost"
 # ------------------------------------------------------------------------------------------------------
 
 # Relative paths in service commands resolve against the repo root.

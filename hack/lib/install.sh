@@ -167,7 +167,9 @@ mc_install_node_modules() {
 }
 
 # swaks: the demo and the docs send mail with it, as a user would (Net::SSLeay gives it STARTTLS).
-MC_STACK_APT_PACKAGES=(mariadb-server mariadb-client openssl curl swaks libnet-ssleay-perl)
+# postfix: its smtp-sink plays the remote servers of outbound mail, and smtp-source and Postfix
+# itself are the benchmarks' peers (its own service never starts: see mc_apt_install).
+MC_STACK_APT_PACKAGES=(mariadb-server mariadb-client openssl curl swaks libnet-ssleay-perl postfix)
 
 mc_install_mariadb_etc() {
   mc_apt_install "${MC_STACK_APT_PACKAGES[@]}"

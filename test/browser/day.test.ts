@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { FOLDERS, type MailStore, listFolder } from '@mailcluster/store';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpSink } from '../support/smtp-sink.ts';
 import { createUsers, openTestStore, uniqueDomain } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 import {
   deliverMail,
   launchChromium,
@@ -181,15 +183,24 @@ describe('a day with the webmail, in chromium', () => {
     expect(await page.getByLabel('Message').inputValue()).toBe('1. a lake\n2. a hill');
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(bob);
 
-    // Mail to outside is refused by submission until outbound delivery exists: said clearly, input kept.
-    await page.goto(webUrl('/compose'));
-    await page.getByLabel('To', { exact: true }).fill('someone@outside.test');
-    await page.getByLabel('Subject').fill('To the world');
-    await page.getByRole('button', { name: 'Send' }).click();
-    const refusal = await page.getByRole('alert').textContent();
-    expect(refusal).toContain('The mail server refused the message.');
-    expect(refusal).toContain('554');
-    expect(await page.getByLabel('Subject').inputValue()).toBe('To the world');
+    // Mail to outside goes through submission and the delivery workers to the remote server.
+    const sink = await SmtpSink.start();
+    try {
+      await page.goto(webUrl('/compose'));
+      await page.getByLabel('To', { exact: true }).fill('someone@outside.test');
+      await page.getByLabel('Subject').fill('To the world');
+      await page.getByLabel('Message').fill('Greetings from the webmail.');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.locator('.notice').textContent()).toBe('Message sent.');
+      const [outside] = await waitFor('the remote server to receive it', () => {
+        const found = sink.messages().filter((m) => m.message.includes('Subject: To the world'));
+        return found.length > 0 && found;
+      });
+      expect(outside).toMatchObject({ mailFrom: ann, rcptTo: ['someone@outside.test'] });
+      expect(outside?.message).toMatch(/^DKIM-Signature: /);
+    } finally {
+      await sink.stop();
+    }
 
     // File the kickoff into a new folder, delete the report, empty Trash.
     await page.goto(webUrl('/folders'));

@@ -29,7 +29,7 @@ describe('a copy that can never be stored goes to MAIL_DEAD, counted and logged,
       (await writersMetric('writer_copies_dead_lettered_total', { reason: 'bad_envelope' })) > before);
     const info = await jsm.streams.info(MAIL_DEAD_STREAM);
     expect(info.state.messages).toBe(deadBefore + 1);
-    const dead = await jsm.streams.getMessage(MAIL_DEAD_STREAM, { last_by_subj: 'mail.dead.zz' });
+    const dead = await jsm.streams.getMessage(MAIL_DEAD_STREAM, { last_by_subj: 'mail.dead.in.zz' });
     expect(Buffer.from(dead?.data ?? []).equals(poison)).toBe(true);
     expect(dead?.header.get(DEAD_REASON_HEADER)).toMatch(/^bad_envelope: envelope/);
     // It left MAIL_IN: terminated, not waiting for redelivery.

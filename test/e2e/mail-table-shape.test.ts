@@ -4,6 +4,8 @@ import { type Pool, type RowDataPacket, SCHEMA_VERSION, mailTableDdl, migrate, u
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScratchDb, scratchDb } from '../support/scratch-db.ts';
 
+const V1_OPTIONS = 'ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+
 /** The mail table as schema version 1 created it (issue 2): the starting point of the upgrade. */
 const V1_DDL = (table: string) => `CREATE TABLE \`${table}\` (
   Id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, EmailTo VARCHAR(320) NOT NULL, EmailFrom VARCHAR(320) NOT NULL,
@@ -14,7 +16,7 @@ const V1_DDL = (table: string) => `CREATE TABLE \`${table}\` (
   Snippet VARCHAR(200) NOT NULL DEFAULT '', HasAttachments TINYINT(1) NOT NULL DEFAULT 0, Attachments JSON NULL,
   MessageId VARCHAR(998) NULL, InReplyTo VARCHAR(998) NULL, ReferenceIds TEXT NULL, BodyText MEDIUMTEXT NULL,
   DedupeKey BINARY(32) NOT NULL, PRIMARY KEY (Id), UNIQUE KEY Dedupe (DedupeKey), KEY Mailbox (EmailTo, Folder, ReceivedAt, Id)
-) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+) ${V1_OPTIONS}`;
 
 async function shape(pool: Pool, table: string): Promise<{ columns: unknown[]; indexes: unknown[] }> {
   const [columns] = await pool.query<RowDataPacket[]>(
@@ -46,8 +48,12 @@ describe('mail table shape: the web tier migrations and mailTableDdl agree', () 
     const newTable = mailTableName('ab');
     // A db as issue 2 left it: migration 1 applied, one mail table with a message in it.
     await pool.query('CREATE TABLE SchemaMigrations (Version INT NOT NULL PRIMARY KEY, AppliedAt DATETIME(3) NOT NULL DEFAULT UTC_TIMESTAMP(3))');
-    await pool.query('CREATE TABLE Users (Address VARCHAR(320) PRIMARY KEY)');
-    await pool.query('CREATE TABLE Domains (Name VARCHAR(255) PRIMARY KEY)');
+    // Users and Domains as version 1 made them: later migrations alter and recount them.
+    await pool.query(`CREATE TABLE Users (Address VARCHAR(320) NOT NULL PRIMARY KEY, PasswordHash VARCHAR(255) NOT NULL,
+      DisplayName VARCHAR(255) NOT NULL DEFAULT '', QuotaBytes BIGINT UNSIGNED NOT NULL DEFAULT 0, UsedBytes BIGINT UNSIGNED NOT NULL DEFAULT 0,
+      Disabled TINYINT(1) NOT NULL DEFAULT 0, Domain VARCHAR(255) NOT NULL, KEY ByDomain (Domain, Address)) ${V1_OPTIONS}`);
+    await pool.query(`CREATE TABLE Domains (Name VARCHAR(255) NOT NULL PRIMARY KEY, DefaultQuotaBytes BIGINT UNSIGNED NOT NULL DEFAULT 0) ${V1_OPTIONS}`);
+    await pool.query("INSERT INTO Users (Address, PasswordHash, Domain) VALUES ('john@x.test', 'x', 'x.test')");
     await pool.query('INSERT INTO SchemaMigrations (Version) VALUES (1)');
     await pool.query(V1_DDL(oldTable));
     await pool.query(
@@ -73,6 +79,9 @@ describe('mail table shape: the web tier migrations and mailTableDdl agree', () 
     expect(String(rows[0]?.k).toLowerCase()).toBe(String(rows[0]?.expected));
     // Running the upgrade again changes nothing.
     expect(await upgradeMailTable(pool, 'jo')).toBe(false);
+    // Version 5 counted the quota use of existing mail once.
+    const [users] = await pool.query<RowDataPacket[]>("SELECT UsedBytes FROM Users WHERE Address = 'john@x.test'");
+    expect(Number(users[0]?.UsedBytes)).toBe(3);
     const [versions] = await pool.query<RowDataPacket[]>('SELECT Version FROM SchemaMigrations ORDER BY Version');
     expect(versions.map((v) => Number(v.Version))).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
   });

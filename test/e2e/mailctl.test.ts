@@ -1,24 +1,8 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { mailctl } from '../support/mailctl.ts';
 import { deliver } from '../support/sender.ts';
 import { stack, uniqueDomain } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
-
-/** Runs mailctl as users do (`npx mailctl …` from the repo root), with the stack's env. */
-function mailctl(args: string[], input = '', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npx', ['mailctl', ...args], {
-      cwd: stack().repo,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MAILCLUSTER_DB_URLS: stack().dbUrls.join(','), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('mailctl', () => {
   const domain = uniqueDomain('mailctl');
@@ -37,8 +21,8 @@ describe('mailctl', () => {
     expect(table.stdout.split('\n').slice(0, 3).map((line) => line.split(/\s{2,}/)[0])).toEqual(['ADDRESS', `bob@${domain}`, `jo.smith@${domain}`]);
     const json = JSON.parse((await mailctl(['user', 'list', '--domain', domain, '--json'])).stdout) as { address: string; quotaBytes: number; name: string }[];
     expect(json).toEqual([
-      { address: `bob@${domain}`, name: '', quotaBytes: 1_000_000, usedBytes: 0, status: 'active' },
-      { address: `jo.smith@${domain}`, name: 'Jo Smith', quotaBytes: 0, usedBytes: 0, status: 'active' },
+      { address: `bob@${domain}`, name: '', quotaBytes: 1_000_000, usedBytes: 0, status: 'active', forwardTo: '' },
+      { address: `jo.smith@${domain}`, name: 'Jo Smith', quotaBytes: 0, usedBytes: 0, status: 'active', forwardTo: '' },
     ]);
     const paged = JSON.parse((await mailctl(['user', 'list', '--domain', domain, '--after', `bob@${domain}`, '--json'])).stdout) as { address: string }[];
     expect(paged.map((u) => u.address)).toEqual([`jo.smith@${domain}`]);

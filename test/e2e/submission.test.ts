@@ -3,6 +3,7 @@ import type { MailStore } from '@mailcluster/store';
 import { createTransport } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAdmin } from '../support/admin.ts';
 import { startServiceProcess } from '../support/service-process.ts';
 import { SmtpClient } from '../support/smtp-client.ts';
 import { copyCounts, createUsers, openTestStore, rowsFor, stack, uniqueDomain } from '../support/stack.ts';
@@ -115,6 +116,27 @@ describe('submission: authenticated senders, their Sent copy, nothing forged', (
     }
   });
 
+  it('limits how many recipients one sender may address per hour: 450 4.7.1 past it', async () => {
+    const ingest = await startServiceProcess('smtp-ingest', {
+      MAILCLUSTER_SUBMISSION_LISTEN: '127.0.0.1:0',
+      MAILCLUSTER_SUBMISSION_RECIPIENTS_PER_HOUR: '3',
+      MAILCLUSTER_TLS_CERT_FILE: stack().tlsCertFile,
+      MAILCLUSTER_TLS_KEY_FILE: stack().tlsCertFile.replace(/\.crt$/, '.key'),
+    });
+    try {
+      const client = await tlsSession(ingest.ports['SMTP submission listening']);
+      expect((await client.command(`AUTH PLAIN ${plain(alice, PASSWORD)}`)).code).toBe(235);
+      expect((await client.command(`MAIL FROM:<${alice}>`)).code).toBe(250);
+      for (const to of [bob, mallory, 'friend@remote.test']) expect((await client.command(`RCPT TO:<${to}>`)).code).toBe(250);
+      const over = await client.command('RCPT TO:<another@remote.test>');
+      expect([over.code, over.text.slice(0, 5)]).toEqual([450, '4.7.1']);
+      await client.quit();
+    } finally {
+      ingest.signal('SIGTERM');
+      await ingest.exited;
+    }
+  });
+
   it('lets the web tier send as any hosted user, but not as a stranger', async () => {
     const { user, password } = stack().submission;
     await transport(user, password).sendMail({ from: bob, to: alice, subject: 'from the web tier', text: 'x', messageId: '<webtier@e2e.test>' });
@@ -123,7 +145,59 @@ describe('submission: authenticated senders, their Sent copy, nothing forged', (
     await expect(transport(user, password).sendMail({ from: 'stranger@outside.test', to: alice, subject: 'x', text: 'x' })).rejects.toThrow(/553/);
   });
 
-  it('refuses external recipients while outbound delivery is not enabled', async () => {
-    await expect(transport(alice, PASSWORD).sendMail({ from: alice, to: 'friend@elsewhere.test', subject: 'x', text: 'x' })).rejects.toThrow(/554 5\.7\.1/);
+  it('resolves aliases both ways and keeps quotas, as the MX listener does', async () => {
+    const admin = testAdmin(store);
+    const domain = alice.split('@')[1];
+    await admin.aliases.add(`sales@${domain}`, [alice]);
+    await admin.aliases.add(`team@${domain}`, [alice, bob]);
+
+    // Alice writes as the alias that reaches her; her Sent copy is filed in her own mailbox.
+    await transport(alice, PASSWORD).sendMail({ from: `sales@${domain}`, to: `team@${domain}`, subject: 'as sales', text: 'x', messageId: '<as-alias@e2e.test>' });
+    await waitFor('the team copies and the Sent copy', async () => {
+      const rows = (await rowsFor(store, [alice, bob])).filter((r) => r.messageId === '<as-alias@e2e.test>');
+      return rows.length >= 3;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(Object.fromEntries(copyCounts((await rowsFor(store, [alice, bob])).filter((r) => r.messageId === '<as-alias@e2e.test>')))).toEqual({
+      [`${alice} <as-alias@e2e.test>`]: 1,
+      [`${alice} <as-alias@e2e.test> folder=2`]: 1,
+      [`${bob} <as-alias@e2e.test>`]: 1,
+    });
+    // An alias that does not reach the sender is not theirs to use.
+    await expect(transport(mallory, PASSWORD).sendMail({ from: `sales@${domain}`, to: bob, subject: 'x', text: 'x' })).rejects.toThrow(/553/);
+
+    // Mallory has never received mail, so no cached answer hides the quota set now.
+    await admin.users.setQuota(mallory, 4_000);
+    try {
+      const client = await tlsSession();
+      await client.command(`AUTH PLAIN ${plain(alice, PASSWORD)}`);
+      await client.command(`MAIL FROM:<${alice}> SIZE=5000`);
+      const full = await client.command(`RCPT TO:<${mallory}>`);
+      expect([full.code, full.text.slice(0, 5)]).toEqual([452, '4.2.2']);
+      await client.quit();
+    } finally {
+      await admin.users.setQuota(mallory, 0);
+    }
+  });
+
+  it('refuses external recipients when outbound delivery is off', async () => {
+    const ingest = await startServiceProcess('smtp-ingest', {
+      MAILCLUSTER_SUBMISSION_LISTEN: '127.0.0.1:0',
+      MAILCLUSTER_OUTBOUND_ENABLED: 'false',
+      MAILCLUSTER_TLS_CERT_FILE: stack().tlsCertFile,
+      MAILCLUSTER_TLS_KEY_FILE: stack().tlsCertFile.replace(/\.crt$/, '.key'),
+    });
+    try {
+      const client = await tlsSession(ingest.ports['SMTP submission listening']);
+      await client.command(`AUTH PLAIN ${plain(alice, PASSWORD)}`);
+      await client.command(`MAIL FROM:<${alice}>`);
+      const refused = await client.command('RCPT TO:<friend@elsewhere.test>');
+      expect([refused.code, refused.text.slice(0, 5)]).toEqual([554, '5.7.1']);
+      expect((await client.command(`RCPT TO:<${bob}>`)).code).toBe(250);
+      await client.quit();
+    } finally {
+      ingest.signal('SIGTERM');
+      await ingest.exited;
+    }
   });
 });

@@ -62,12 +62,15 @@ export async function openTestStore(): Promise<MailStore> {
   return MailStore.open(dbUrls, shards, { connectionLimit: 4 });
 }
 
+/** Who test set-up acts as in the admin audit log. */
+export const TEST_ACTOR = { name: 'test:e2e', role: 'admin' } as const;
+
 /** Hosts `domain` and creates each user (password `correct horse battery`). */
 export async function createUsers(store: MailStore, domain: string, locals: readonly string[]): Promise<string[]> {
-  const admin = new AdminService(store);
-  await admin.addDomain(domain);
+  const admin = new AdminService(store, TEST_ACTOR);
+  await admin.domains.add(domain);
   const addresses = locals.map((local) => `${local}@${domain}`);
-  for (const address of addresses) await admin.addUser({ address, password: 'correct horse battery' });
+  for (const address of addresses) await admin.users.create({ address, password: 'correct horse battery' });
   return addresses;
 }
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * One accepted recipient copy, as ingest publishes it and a writer stores it. The wire form is
- * `[u32 length of the JSON][JSON of MailCopy][raw message bytes]`; when the raw message is too
- * large to travel inline it sits in the blob store and `blobKey` names it (the bytes part is empty).
+ * One accepted recipient copy, as ingest publishes it and a writer stores it, in a frame (below);
+ * when the raw message is too large to travel inline it sits in the blob store and `blobKey` names
+ * it (the bytes part is empty).
  */
 const addressSchema = z.object({ address: z.string(), name: z.string() });
 
@@ -50,8 +50,9 @@ export type ParsedMail = z.infer<typeof parsedMailSchema>;
 export type MailCopy = z.input<typeof mailCopySchema>;
 export type DecodedMailCopy = z.output<typeof mailCopySchema>;
 
-export function encodeMailCopy(copy: MailCopy, raw: Uint8Array | undefined): Uint8Array {
-  const json = Buffer.from(JSON.stringify(copy));
+/** `[u32 length of the JSON][JSON][raw bytes]`: metadata and message in one NATS payload. */
+export function encodeFrame(meta: unknown, raw: Uint8Array | undefined): Uint8Array {
+  const json = Buffer.from(JSON.stringify(meta));
   const out = Buffer.allocUnsafe(4 + json.length + (raw?.length ?? 0));
   out.writeUInt32BE(json.length, 0);
   json.copy(out, 4);
@@ -63,8 +64,8 @@ export class EnvelopeError extends Error {
   override name = 'EnvelopeError';
 }
 
-/** Decodes and validates a copy; throws EnvelopeError on anything malformed (a poison message). */
-export function decodeMailCopy(data: Uint8Array): { copy: DecodedMailCopy; raw: Buffer } {
+/** Decodes a frame and validates its metadata; throws EnvelopeError on anything malformed (a poison message). */
+export function decodeFrame<S extends z.ZodType>(data: Uint8Array, schema: S): { meta: z.output<S>; raw: Buffer } {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buffer.length < 4) throw new EnvelopeError('envelope shorter than its length prefix');
   const jsonLength = buffer.readUInt32BE(0);
@@ -75,7 +76,17 @@ export function decodeMailCopy(data: Uint8Array): { copy: DecodedMailCopy; raw: 
   } catch {
     throw new EnvelopeError('envelope JSON unreadable');
   }
-  const result = mailCopySchema.safeParse(json);
+  const result = schema.safeParse(json);
   if (!result.success) throw new EnvelopeError(`envelope invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return { copy: result.data, raw: buffer.subarray(4 + jsonLength) };
+  return { meta: result.data, raw: buffer.subarray(4 + jsonLength) };
+}
+
+export function encodeMailCopy(copy: MailCopy, raw: Uint8Array | undefined): Uint8Array {
+  return encodeFrame(copy, raw);
+}
+
+/** Decodes and validates a MAIL_IN copy. */
+export function decodeMailCopy(data: Uint8Array): { copy: DecodedMailCopy; raw: Buffer } {
+  const { meta, raw } = decodeFrame(data, mailCopySchema);
+  return { copy: meta, raw };
 }

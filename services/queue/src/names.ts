@@ -5,10 +5,9 @@ export const MAIL_IN_STREAM = 'MAIL_IN';
 export const MAIL_IN_SUBJECTS = 'mail.in.>';
 export const mailInSubject = (prefix: string): string => `mail.in.${prefix}`;
 
-/** Copies the writers could not store after bounded retries; kept for inspection and replay. */
+/** Messages the writers or delivery workers could never process; kept for inspection and replay. */
 export const MAIL_DEAD_STREAM = 'MAIL_DEAD';
 export const MAIL_DEAD_SUBJECTS = 'mail.dead.>';
-export const mailDeadSubject = (prefix: string): string => `mail.dead.${prefix}`;
 
 /** The durable pull consumer all writer pods share. */
 export const WRITER_CONSUMER = 'writer';

@@ -10,6 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { MAIL_DEAD_STREAM, MAIL_DEAD_SUBJECTS, MAIL_IN_STREAM, MAIL_IN_SUBJECTS, WRITER_CONSUMER } from './names.ts';
+import { DELIVERY_CONSUMER, MAIL_OUT_STREAM, MAIL_OUT_SUBJECTS } from './outbound.ts';
 
 export interface StreamSettings {
   /** 3 in production (DESIGN §4): a 250 is only as durable as the stream behind it. */
@@ -32,6 +33,20 @@ function mailInConfig(s: StreamSettings): StreamDefinition {
     num_replicas: s.replicas,
     max_bytes: s.maxBytes,
     // Never evict unstored mail to make room: refuse new mail instead (→ 451, the sender retries).
+    discard: DiscardPolicy.New,
+    duplicate_window: nanos(s.duplicateWindowMs),
+  };
+}
+
+function mailOutConfig(s: StreamSettings): StreamDefinition {
+  return {
+    name: MAIL_OUT_STREAM,
+    subjects: [MAIL_OUT_SUBJECTS],
+    // Like MAIL_IN: a message leaves when a delivery worker has delivered or bounced it.
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: s.replicas,
+    max_bytes: s.maxBytes,
     discard: DiscardPolicy.New,
     duplicate_window: nanos(s.duplicateWindowMs),
   };
@@ -77,30 +92,40 @@ function isNotFound(error: unknown): boolean {
 /** Creates or converges the mail streams. Idempotent; every service that uses them calls it. */
 export async function ensureMailStreams(jsm: JetStreamManager, settings: StreamSettings, log: Logger): Promise<void> {
   await ensureStream(jsm, mailInConfig(settings), log);
+  await ensureStream(jsm, mailOutConfig(settings), log);
   await ensureStream(jsm, mailDeadConfig(settings), log);
 }
 
 /**
- * Creates or updates the durable pull consumer all writer pods share.
- * `ackWaitMs`: a copy delivered to a writer that dies (kill -9) goes to another writer after this.
- * A batch commits well inside it; longer means slower recovery, shorter risks double work.
+ * Creates, or updates the ack wait of, a durable pull consumer shared by every pod of a service.
+ * `ackWaitMs`: a message held by a pod that dies (kill -9) goes to another after this.
  */
-export async function ensureWriterConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+async function ensureConsumer(jsm: JetStreamManager, stream: string, name: string, ackWaitMs: number): Promise<void> {
   const config = {
-    durable_name: WRITER_CONSUMER,
+    durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(ackWaitMs),
-    // Unlimited: the writer itself dead-letters a copy that keeps failing on its data, while a copy
-    // whose db is down must wait for the db however long that takes.
+    // Unlimited: the service itself dead-letters or bounces a message that keeps failing on its
+    // data, while one whose db or remote server is down must wait however long that takes.
     max_deliver: -1,
     max_ack_pending: 20_000,
   };
   try {
-    const info = await jsm.consumers.info(MAIL_IN_STREAM, WRITER_CONSUMER);
-    if (info.config.ack_wait !== config.ack_wait) await jsm.consumers.update(MAIL_IN_STREAM, WRITER_CONSUMER, { ack_wait: config.ack_wait });
+    const info = await jsm.consumers.info(stream, name);
+    if (info.config.ack_wait !== config.ack_wait) await jsm.consumers.update(stream, name, { ack_wait: config.ack_wait });
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.consumers.add(MAIL_IN_STREAM, config);
+    await jsm.consumers.add(stream, config);
   }
+}
+
+/** The writers' consumer on MAIL_IN: a batch commits well inside the ack wait. */
+export function ensureWriterConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+  return ensureConsumer(jsm, MAIL_IN_STREAM, WRITER_CONSUMER, ackWaitMs);
+}
+
+/** The delivery workers' consumer on MAIL_OUT: a long transfer keeps its message with working(). */
+export function ensureDeliveryConsumer(jsm: JetStreamManager, ackWaitMs: number): Promise<void> {
+  return ensureConsumer(jsm, MAIL_OUT_STREAM, DELIVERY_CONSUMER, ackWaitMs);
 }

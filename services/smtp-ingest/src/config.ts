@@ -18,6 +18,10 @@ export const ingestConfigSchema = z.object({
   /** The service account the web tier authenticates with on submission; it may send as any hosted user. */
   submissionServiceUser: z.string().min(1).default('web-tier'),
   submissionServicePassword: z.string().min(16).optional(),
+  /** Submission accepts recipients on other domains and queues them for delivery (MAIL_OUT). */
+  outboundEnabled: boolean.default(true),
+  /** Recipients one sender may address per hour through submission (per pod). */
+  submissionRecipientsPerHour: positiveInt.default(500),
 
   // ---- limits, all enforced before 250 ----
   /** Largest message in bytes (advertised as SIZE; 552 at MAIL FROM for a declared size, at end of DATA for the real one). */

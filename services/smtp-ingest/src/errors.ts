@@ -6,6 +6,7 @@
 export const SMTP_ERRORS = {
   SMTP_ERR_UNKNOWN_USER: { status: 550, enhanced: '5.1.1', text: 'Recipient address rejected: user unknown' },
   SMTP_ERR_MAILBOX_DISABLED: { status: 550, enhanced: '5.2.1', text: 'Mailbox disabled' },
+  SMTP_ERR_MAILBOX_FULL: { status: 452, enhanced: '4.2.2', text: 'Mailbox full, try again later' },
   SMTP_ERR_RELAY_DENIED: { status: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   SMTP_ERR_BAD_RECIPIENT: { status: 553, enhanced: '5.1.3', text: 'Recipient address not acceptable' },
   SMTP_ERR_BAD_SENDER: { status: 553, enhanced: '5.1.7', text: 'Sender address not acceptable' },
@@ -24,6 +25,7 @@ export const SMTP_ERRORS = {
   SMTP_ERR_AUTH_UNAVAILABLE: { status: 454, enhanced: '4.7.0', text: 'Temporary authentication failure, try again later' },
   SMTP_ERR_AUTH_THROTTLED: { status: 454, enhanced: '4.7.0', text: 'Too many failed authentications, try again later' },
   SMTP_ERR_SENDER_NOT_OWNED: { status: 553, enhanced: '5.7.1', text: 'Sender address not owned by the authenticated user' },
+  SMTP_ERR_RATE_LIMITED: { status: 450, enhanced: '4.7.1', text: 'Too many recipients this hour, try again later' },
   SMTP_ERR_NO_REMOTE_DELIVERY: { status: 554, enhanced: '5.7.1', text: 'Delivery to other domains is not enabled' },
   SMTP_ERR_SESSION_TOO_LONG: { status: 421, enhanced: '4.4.2', text: 'Session too long, reconnect to continue' },
 } as const;

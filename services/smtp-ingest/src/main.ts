@@ -8,12 +8,11 @@ import {
   startOpsServer,
   startService,
 } from '@mailcluster/common';
-import { connectNats, ensureMailStreams, openBlobStore } from '@mailcluster/queue';
+import { MailPublisher, connectNats, ensureMailStreams, openBlobStore } from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ingestConfigSchema } from './config.ts';
 import { ingestMetrics } from './metrics.ts';
-import { MailPublisher } from './publish/mail-publisher.ts';
 import { Directory } from './smtp/directory.ts';
 import { inboundPolicy } from './smtp/inbound-policy.ts';
 import { startSmtpListener } from './smtp/smtp-listener.ts';
@@ -49,7 +48,12 @@ const tls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
 const listenerDeps = { config, tls, publisher, metrics, log };
 const listeners = [await startSmtpListener({ ...listenerDeps, policy: inboundPolicy(directory), listen: config.smtpListen })];
 if (config.submissionListen !== undefined) {
-  const settings = { serviceUser: config.submissionServiceUser, servicePassword: config.submissionServicePassword };
+  const settings = {
+    serviceUser: config.submissionServiceUser,
+    servicePassword: config.submissionServicePassword,
+    outbound: config.outboundEnabled,
+    recipientsPerHour: config.submissionRecipientsPerHour,
+  };
   listeners.push(await startSmtpListener({ ...listenerDeps, policy: submissionPolicy(directory, store, settings), listen: config.submissionListen }));
 }
 const ops = await startOpsServer({

@@ -5,6 +5,7 @@ export function ingestMetrics(registry: Registry) {
   return {
     accepted: new Counter({ name: 'smtp_messages_accepted_total', help: 'Messages answered 250 (every copy acknowledged by JetStream)', labelNames: ['listener'], registers: [registry] }),
     copies: new Counter({ name: 'smtp_copies_published_total', help: 'Copies published to MAIL_IN (recipients, and Sent copies)', registers: [registry] }),
+    outbound: new Counter({ name: 'smtp_outbound_queued_total', help: 'Deliveries to other domains queued in MAIL_OUT', registers: [registry] }),
     rejected: new Counter({ name: 'smtp_messages_rejected_total', help: 'Messages refused after DATA, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),
     recipientsRejected: new Counter({ name: 'smtp_recipients_rejected_total', help: 'RCPT TO refused, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),
     authFailures: new Counter({ name: 'smtp_auth_failures_total', help: 'Failed or refused AUTH, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),

@@ -17,7 +17,8 @@ export async function recordContacts(pool: Pool, owner: string, contacts: readon
   );
 }
 
-function escapeLike(text: string): string {
+/** `text` as a literal inside a LIKE pattern. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

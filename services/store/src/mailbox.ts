@@ -1,7 +1,7 @@
 import { MAIL_ITEM_COLUMNS, type MailItem, parseCursor, toMailItem } from './mail-item.ts';
 import type { Pool } from './pools.ts';
 import { FOLDERS } from './schema.ts';
-import { readUserMail, userMailTable, writeUserMail } from './user-mail.ts';
+import { readUserMail, removeUserMail, userMailTable, writeUserMail } from './user-mail.ts';
 
 /**
  * The mailbox queries of the web tier: each is one statement on the user's mail table, on an index
@@ -107,11 +107,7 @@ export function moveMessages(pool: Pool, address: string, ids: readonly number[]
 /** Deletes for good: only messages already in Trash, or drafts being replaced. */
 export function purgeMessages(pool: Pool, address: string, ids: readonly number[], folder: number): Promise<number> {
   if (ids.length === 0) return Promise.resolve(0);
-  return writeUserMail(pool, address, `DELETE FROM \`${userMailTable(address)}\` WHERE EmailTo = ? AND Folder = ? AND Id IN (?)`, [
-    address,
-    folder,
-    ids,
-  ]);
+  return removeUserMail(pool, address, 'Folder = ? AND Id IN (?)', [folder, ids], ids.length);
 }
 
 /**
@@ -128,10 +124,7 @@ export async function deleteMessages(pool: Pool, address: string, ids: readonly 
 export async function emptyFolder(pool: Pool, address: string, folder: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const removed = await writeUserMail(pool, address, `DELETE FROM \`${userMailTable(address)}\` WHERE EmailTo = ? AND Folder = ? LIMIT 1000`, [
-      address,
-      folder,
-    ]);
+    const removed = await removeUserMail(pool, address, 'Folder = ?', [folder], 1000);
     total += removed;
     if (removed < 1000) return total;
   }

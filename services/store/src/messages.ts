@@ -1,5 +1,5 @@
 import { addressPrefix, mailTableName } from '@mailcluster/common';
-import { MYSQL_ERRORS, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from './pools.ts';
+import { MYSQL_ERRORS, type Pool, type PoolConnection, type RowDataPacket } from './pools.ts';
 import { FOLDERS } from './schema.ts';
 
 /** One row of a mail table, as the writer stores it. */
@@ -74,18 +74,32 @@ function values(row: NewMessageRow): unknown[] {
 const PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')}, UTC_TIMESTAMP(6))`;
 
 /**
- * Inserts rows of one prefix in one statement, on a connection inside the caller's transaction.
- * A row whose DedupeKey already exists is left as it is and counts as stored: that is how a
- * sender's retry, a redelivery, or a crash between COMMIT and ack ends as exactly one row.
- * (`ON DUPLICATE KEY UPDATE Id = Id`, not `INSERT IGNORE`: IGNORE would also turn truncation and
- * bad-data errors into warnings and store damaged mail.)
- * Returns how many rows were new.
+ * Inserts the rows of one prefix that are not stored yet, on a connection inside the caller's
+ * transaction, and returns the bytes each recipient gained. A row whose DedupeKey is already there
+ * counts as stored and adds nothing: that is how a sender's retry, a redelivery or a crash between
+ * COMMIT and ack ends as exactly one row, counted once against the quota (ADR 0011). The keys are
+ * read first and only the missing rows are inserted with a plain INSERT, so a row stored by
+ * another transaction in between fails the statement with ER_DUP_ENTRY (`isDuplicateKeyError`):
+ * the caller rolls back and runs the batch again, when the read sees that row. (Never INSERT
+ * IGNORE: it would also turn truncation and bad data into warnings and store damaged mail, ADR 0002.)
  */
-export async function insertMessages(conn: PoolConnection, prefix: string, rows: readonly NewMessageRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const sql = `INSERT INTO \`${mailTableName(prefix)}\` (${COLUMNS.join(', ')}, StoredAt) VALUES ${rows.map(() => PLACEHOLDERS).join(', ')} ON DUPLICATE KEY UPDATE Id = Id`;
-  const [result] = await conn.query<ResultSetHeader>(sql, rows.flatMap(values));
-  return result.affectedRows;
+export async function insertNewMessages(conn: PoolConnection, prefix: string, rows: readonly NewMessageRow[]): Promise<Map<string, number>> {
+  const table = mailTableName(prefix);
+  const unique = [...new Map(rows.map((row) => [row.dedupeKey.toString('hex'), row])).values()];
+  const added = new Map<string, number>();
+  if (unique.length === 0) return added;
+  const [stored] = await conn.query<RowDataPacket[]>(`SELECT DedupeKey FROM \`${table}\` WHERE DedupeKey IN (?)`, [unique.map((row) => row.dedupeKey)]);
+  const known = new Set(stored.map((row) => (row.DedupeKey as Buffer).toString('hex')));
+  const fresh = unique.filter((row) => !known.has(row.dedupeKey.toString('hex')));
+  if (fresh.length === 0) return added;
+  await conn.query(`INSERT INTO \`${table}\` (${COLUMNS.join(', ')}, StoredAt) VALUES ${fresh.map(() => PLACEHOLDERS).join(', ')}`, fresh.flatMap(values));
+  for (const row of fresh) added.set(row.emailTo, (added.get(row.emailTo) ?? 0) + row.size);
+  return added;
+}
+
+/** A duplicate key: here, a copy that another transaction stored while this one was inserting it. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { errno?: number }).errno === MYSQL_ERRORS.DUP_ENTRY;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Pool, type PoolOptions, createPool } from 'mysql2/promise';
+import { type Pool, type PoolConnection, type PoolOptions, createPool } from 'mysql2/promise';
 
 export type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
@@ -32,6 +32,19 @@ export function openPools(dbUrls: readonly string[], settings: PoolSettings): Po
 
 export async function closePools(pools: readonly Pool[]): Promise<void> {
   await Promise.allSettled(pools.map((pool) => pool.end()));
+}
+
+/** Runs `work` in a transaction on `conn`: COMMIT when it resolves, ROLLBACK (and rethrow) when it throws. */
+export async function inTransaction<T>(conn: PoolConnection, work: () => Promise<T>): Promise<T> {
+  await conn.beginTransaction();
+  try {
+    const result = await work();
+    await conn.commit();
+    return result;
+  } catch (error) {
+    await conn.rollback().catch(() => {});
+    throw error;
+  }
 }
 
 /** MySQL error numbers the store reacts to. */

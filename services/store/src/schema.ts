@@ -1,5 +1,7 @@
 import { ALL_PREFIXES, mailTableName } from '@mailcluster/common';
+import { ADMIN_ALTERS, ADMIN_TABLES } from './admin-tables.ts';
 import { mailTableV2Lines, upgradeMailTable } from './mail-table-shape.ts';
+import { recountAllUsage } from './mail-usage.ts';
 import type { Pool, PoolConnection, RowDataPacket } from './pools.ts';
 import { WEB_TABLES } from './web-tables.ts';
 
@@ -94,6 +96,26 @@ const MIGRATIONS: readonly { version: number; statements: readonly string[]; run
     version: 3,
     statements: [],
     run: upgradeAllMailTables,
+  },
+  {
+    // Outbound mail (issue 6): the DKIM key of each hosted domain, read from db 0.
+    version: 4,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS DkimKeys (
+  Domain VARCHAR(255) NOT NULL,
+  Selector VARCHAR(63) NOT NULL,
+  PrivateKey TEXT NOT NULL,
+  CreatedAt DATETIME(3) NOT NULL DEFAULT UTC_TIMESTAMP(3),
+  PRIMARY KEY (Domain)
+) ${TABLE_OPTIONS}`,
+    ],
+  },
+  {
+    // Administration (issue 8): forwarding, catch-all, aliases, admin accounts, tokens, sessions,
+    // the audit log; UsedBytes starts to be kept by the writers, so it is counted once here.
+    version: 5,
+    statements: [...ADMIN_ALTERS, ...ADMIN_TABLES.map((ddl) => `${ddl} ${TABLE_OPTIONS}`)],
+    run: (conn) => recountAllUsage(conn),
   },
 ];
 

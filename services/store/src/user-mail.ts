@@ -1,7 +1,8 @@
 import { addressPrefix, mailTableName } from '@mailcluster/common';
 import { isOldMailTableError, upgradeMailTable } from './mail-table-shape.ts';
 import { queryMailTable } from './messages.ts';
-import { MYSQL_ERRORS, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from './pools.ts';
+import { subtractUsage } from './mail-usage.ts';
+import { MYSQL_ERRORS, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket, inTransaction } from './pools.ts';
 
 /**
  * Access to one user's mail for the web tier. The table comes only from the signed-in user's
@@ -37,6 +38,32 @@ export function writeUserMail(conn: Pool | PoolConnection, address: string, sql:
     } catch (error) {
       if ((error as { errno?: number }).errno === MYSQL_ERRORS.NO_SUCH_TABLE) return 0;
       throw error;
+    }
+  });
+}
+
+/**
+ * Deletes the user's messages that match `where` (at most `limit`) and takes their sizes off the
+ * user's quota use in the same transaction: the rows are locked, counted, deleted, subtracted.
+ * Returns how many were deleted (0 when there is no table).
+ */
+export function removeUserMail(pool: Pool, address: string, where: string, params: unknown[], limit: number): Promise<number> {
+  const table = userMailTable(address);
+  return withUpgrade(pool, address, async () => {
+    const conn = await pool.getConnection();
+    try {
+      return await inTransaction(conn, async () => {
+        const [rows] = await conn.query<RowDataPacket[]>(`SELECT Id, Size FROM \`${table}\` WHERE EmailTo = ? AND ${where} LIMIT ${Math.trunc(limit)} FOR UPDATE`, [address, ...params]);
+        if (rows.length === 0) return 0;
+        await conn.query(`DELETE FROM \`${table}\` WHERE EmailTo = ? AND Id IN (?)`, [address, rows.map((row) => Number(row.Id))]);
+        await subtractUsage(conn, address, rows.reduce((sum, row) => sum + Number(row.Size), 0));
+        return rows.length;
+      });
+    } catch (error) {
+      if ((error as { errno?: number }).errno === MYSQL_ERRORS.NO_SUCH_TABLE) return 0;
+      throw error;
+    } finally {
+      conn.release();
     }
   });
 }

@@ -1,20 +1,12 @@
+import { sessionTableDdl } from './sessions.ts';
+
 /**
  * The web tier's tables (schema version 2), on every db like the rest. Rows of a user live on the
  * user's home db, next to the profile row and the mail; a session lives on the db named in its
  * cookie (see sessions.ts); IP throttling rows live on db 0. Table options are added by schema.ts.
  */
 export const WEB_TABLES: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS WebSessions (
-  Id BINARY(32) NOT NULL,
-  Address VARCHAR(320) NOT NULL,
-  CsrfToken CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-  CreatedAt DATETIME(3) NOT NULL,
-  LastSeenAt DATETIME(3) NOT NULL,
-  ExpiresAt DATETIME(3) NOT NULL,
-  PRIMARY KEY (Id),
-  KEY ByAddress (Address),
-  KEY ByExpiry (ExpiresAt)
-)`,
+  sessionTableDdl('WebSessions'),
   `CREATE TABLE IF NOT EXISTS LoginThrottle (
   KeyHash BINARY(32) NOT NULL,
   Failures INT UNSIGNED NOT NULL,

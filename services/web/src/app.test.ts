@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import type { SessionContext } from './auth/session-service.ts';
 import { webConfigSchema } from './config.ts';
 import { webMetrics } from './metrics.ts';
+import { ADMIN_OPENAPI_DOCUMENT } from './routes/admin/admin-api-session.ts';
 import { OPENAPI_DOCUMENT } from './routes/static.ts';
 import type { WebServices } from './services.ts';
 
@@ -32,19 +33,34 @@ describe('the web app (inject, no servers)', () => {
   beforeAll(async () => {
     // Only the session lookup is faked: the requests below are refused before any other service is used.
     const sessions = { resolve: (cookie: string) => Promise.resolve(cookie === 'signed-in' ? SESSION : null) };
-    app = await buildApp({ config, log: createLogger('web', 'silent'), metrics: webMetrics(new Registry()), sessions } as unknown as WebServices);
+    const adminFor = () => ({ admins: { verifyToken: () => Promise.resolve(null) } });
+    app = await buildApp({ config, log: createLogger('web', 'silent'), metrics: webMetrics(new Registry()), sessions, adminSessions: sessions, adminFor } as unknown as WebServices);
   });
 
   afterAll(() => app.close());
 
-  it('documents every /api route in openapi.json, and documents no other', () => {
+  it.each([
+    ['openapi.json', OPENAPI_DOCUMENT, (path: string) => path.startsWith('/api/') && !path.startsWith('/api/admin/')],
+    ['admin-openapi.json', ADMIN_OPENAPI_DOCUMENT, (path: string) => path.startsWith('/api/admin/')],
+  ])('documents every route of its API in %s, and documents no other', (_name, document, ofThisApi) => {
     const documented = new Set<string>();
-    for (const [path, item] of Object.entries((OPENAPI_DOCUMENT as { paths: Record<string, Record<string, unknown>> }).paths)) {
+    for (const [path, item] of Object.entries((document as { paths: Record<string, Record<string, unknown>> }).paths)) {
       for (const method of Object.keys(item)) if (method !== 'parameters') documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
     }
-    const api = [...registeredRoutes(app)].filter((route) => route.split(' ')[1]?.startsWith('/api/'));
-    expect(api.length).toBeGreaterThan(20);
+    const api = [...registeredRoutes(app)].filter((route) => ofThisApi(route.split(' ')[1] ?? ''));
+    expect(api.length).toBeGreaterThan(15);
     expect([...documented].sort()).toEqual(api.sort());
+  });
+
+  it('keeps the admin API to admins: 401 without a token or admin session, and a mail user\'s session is not one', async () => {
+    for (const headers of [{}, { cookie: '__Host-mc-session=signed-in' }, { authorization: 'Bearer mca_000000000000_xxx' }]) {
+      const response = await app.inject({ method: 'GET', url: '/api/admin/users', headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ error: { code: 'ADMIN_ERR_NOT_SIGNED_IN' } });
+    }
+    const page = await app.inject({ method: 'GET', url: '/admin/users', headers: { cookie: '__Host-mc-session=signed-in' } });
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe('/admin/login?next=%2Fadmin%2Fusers');
   });
 
   it('serves pages with a strict CSP and the other security headers', async () => {

@@ -2,7 +2,15 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { AdminError } from '@mailcluster/admin';
 import { WebError } from './errors.ts';
+import { installAdminAuth } from './plugins/admin-auth.ts';
+import { adminAuditRoutes } from './routes/admin/admin-api-audit.ts';
+import { adminDirectoryRoutes } from './routes/admin/admin-api-directory.ts';
+import { adminSessionRoutes } from './routes/admin/admin-api-session.ts';
+import { adminUserRoutes } from './routes/admin/admin-api-users.ts';
+import { sendAdminError } from './routes/admin/admin-input.ts';
+import { adminPageRoutes } from './routes/admin/admin-pages.ts';
 import { installCsrf } from './plugins/csrf.ts';
 import { installSecurityHeaders } from './plugins/security-headers.ts';
 import { installSessions } from './plugins/sessions.ts';
@@ -51,6 +59,7 @@ export async function buildApp(services: WebServices): Promise<FastifyInstance> 
   // Origin before sessions: a foreign POST is refused before it costs a session lookup.
   installCsrf(app, new URL(config.publicUrl).origin);
   installSessions(app, services.sessions);
+  installAdminAuth(app, { sessions: services.adminSessions, accounts: services.adminFor({ name: 'web', role: 'viewer' }).admins, store: services.store });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
@@ -59,6 +68,7 @@ export async function buildApp(services: WebServices): Promise<FastifyInstance> 
     );
   });
   app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof AdminError) return sendAdminError(request, reply, error);
     const web = toWebError(error);
     if (web.httpStatus >= 500) log.error({ err: error, url: request.url, code: web.code }, 'request failed');
     return sendError(request, reply, web);
@@ -72,5 +82,10 @@ export async function buildApp(services: WebServices): Promise<FastifyInstance> 
   messageRoutes(app, services);
   composeRoutes(app, services);
   settingsRoutes(app, services);
+  adminSessionRoutes(app, services);
+  adminUserRoutes(app, services);
+  adminDirectoryRoutes(app, services);
+  adminAuditRoutes(app, services);
+  adminPageRoutes(app, services);
   return app;
 }

@@ -22,7 +22,10 @@ log.info({ host: config.webListen.host, port: app.server.address() !== null && t
 
 // Expired sessions are removed in small batches; any pod may do it, the deletes are idempotent.
 const purgeTimer = setInterval(() => {
-  for (const pool of store.pools) purgeExpiredSessions(pool, new Date()).catch((error: unknown) => log.warn({ err: error }, 'session purge failed'));
+  const now = new Date();
+  // Admin sessions live on db 0 only (the admin tables are cluster-wide).
+  const purges = [...store.pools.map((pool) => purgeExpiredSessions(pool, 'WebSessions', now)), purgeExpiredSessions(store.directory, 'AdminSessions', now)];
+  for (const purge of purges) purge.catch((error: unknown) => log.warn({ err: error }, 'session purge failed'));
 }, 10 * 60_000);
 purgeTimer.unref();
 

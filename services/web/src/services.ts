@@ -1,5 +1,7 @@
-import type { Logger } from '@mailcluster/common';
+import { type Logger, addressPrefix } from '@mailcluster/common';
+import { type Actor, AdminService } from '@mailcluster/admin';
 import type { MailStore } from '@mailcluster/store';
+import { AdminSignIn } from './admin/admin-sign-in.ts';
 import { SettingsService } from './account/settings-service.ts';
 import { SessionService } from './auth/session-service.ts';
 import { SignIn } from './auth/sign-in.ts';
@@ -19,6 +21,11 @@ export interface WebServices {
   mailbox: MailboxService;
   compose: ComposeService;
   settings: SettingsService;
+  /** The admin front: its sessions (own table and cookie), sign-in, and the admin service as someone. */
+  store: MailStore;
+  adminSessions: SessionService;
+  adminSignIn: AdminSignIn;
+  adminFor(actor: Actor): AdminService;
 }
 
 export interface WebDeps {
@@ -31,12 +38,11 @@ export interface WebDeps {
 
 export async function createServices(deps: WebDeps): Promise<WebServices> {
   const { config, store, log } = deps;
-  const sessions = new SessionService(store, { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 });
-  const signIn = await SignIn.create(
-    store,
-    { accountFailures: config.loginAccountFailures, ipFailures: config.loginIpFailures, windowSeconds: config.loginWindowSeconds },
-    log,
-  );
+  const lifetime = { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 };
+  // A user's session lives on the user's home db; an admin's on db 0, with the other admin tables.
+  const sessions = new SessionService(store, { ...lifetime, table: 'WebSessions', dbOf: (address) => store.dbOfPrefix(addressPrefix(address)) });
+  const throttle = { accountFailures: config.loginAccountFailures, ipFailures: config.loginIpFailures, windowSeconds: config.loginWindowSeconds };
+  const signIn = await SignIn.create(store, throttle, log);
   const mailbox = new MailboxService(store);
   const compose = new ComposeService({
     store,
@@ -46,5 +52,8 @@ export async function createServices(deps: WebDeps): Promise<WebServices> {
     log,
   });
   const settings = new SettingsService({ store, sessions, signIn, defaultPageSize: config.pageSize });
-  return { config, log, metrics: deps.metrics, sessions, signIn, mailbox, compose, settings };
+  const adminSessions = new SessionService(store, { ...lifetime, table: 'AdminSessions', dbOf: () => 0 });
+  const adminSignIn = await AdminSignIn.create(store, throttle);
+  const adminFor = (actor: Actor) => new AdminService(store, actor);
+  return { config, log, metrics: deps.metrics, store, sessions, signIn, mailbox, compose, settings, adminSessions, adminSignIn, adminFor };
 }

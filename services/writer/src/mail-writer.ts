@@ -1,17 +1,7 @@
 import { type Logger, addressPrefix } from '@mailcluster/common';
-import {
-  type BlobStore,
-  DEAD_DELIVERIES_HEADER,
-  DEAD_REASON_HEADER,
-  BlobMissingError,
-  MAIL_DEAD_STREAM,
-  type DecodedMailCopy,
-  decodeMailCopy,
-  mailDeadSubject,
-} from '@mailcluster/queue';
+import { type BlobStore, BlobMissingError, type DecodedMailCopy, deadLetter, decodeMailCopy } from '@mailcluster/queue';
 import type { MailStore } from '@mailcluster/store';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import { copyToRow } from './copy-row.ts';
 import type { WriterMetrics } from './metrics.ts';
 import { type PreparedCopy, type WriteOutcome, writeDbBatch } from './shard-batch.ts';
@@ -152,29 +142,8 @@ export class MailWriter {
     msg.nak(delayMs);
   }
 
-  /**
-   * Moves a copy to MAIL_DEAD (same bytes, reason in headers), then terminates it in MAIL_IN.
-   * If the dead-letter publish fails the copy is handed back instead: it is never just dropped.
-   */
   async #deadLetter(msg: JsMsg, reason: string, error: unknown): Promise<void> {
-    const prefix = msg.subject.split('.').pop() ?? '__';
-    const h = natsHeaders();
-    h.set(DEAD_REASON_HEADER, `${reason}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000));
-    h.set(DEAD_DELIVERIES_HEADER, String(msg.info.deliveryCount));
-    const msgId = msg.headers?.get('Nats-Msg-Id');
-    try {
-      await this.#deps.js.publish(mailDeadSubject(prefix), msg.data, {
-        headers: h,
-        expect: { streamName: MAIL_DEAD_STREAM },
-        ...(msgId ? { msgID: `dead-${msgId}` } : {}),
-      });
-    } catch (publishError) {
-      this.#deps.log.error({ err: publishError, seq: msg.seq }, 'dead-letter publish failed; copy handed back');
-      this.#retry(msg, 'dead_letter_failed', 30_000);
-      return;
-    }
-    msg.term(reason);
-    this.#deps.metrics.deadLettered.inc({ reason });
-    this.#deps.log.error({ reason, err: error, seq: msg.seq, deliveries: msg.info.deliveryCount, subject: msg.subject }, 'copy dead-lettered to MAIL_DEAD');
+    if (await deadLetter(this.#deps.js, msg, reason, error, this.#deps.log)) this.#deps.metrics.deadLettered.inc({ reason });
+    else this.#retry(msg, 'dead_letter_failed', 30_000);
   }
 }

@@ -7,12 +7,19 @@ import {
   startOpsServer,
   startService,
 } from '@mailcluster/common';
-import { MAIL_IN_STREAM, WRITER_CONSUMER, connectNats, ensureMailStreams, ensureWriterConsumer, openBlobStore } from '@mailcluster/queue';
+import {
+  MAIL_IN_STREAM,
+  WRITER_CONSUMER,
+  connectNats,
+  ensureMailStreams,
+  ensureWriterConsumer,
+  openBlobStore,
+  startConsumerLoop,
+} from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
 import { type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Batcher } from './batcher.ts';
 import { writerConfigSchema } from './config.ts';
-import { startCopyConsumer } from './copy-consumer.ts';
 import { MailWriter } from './mail-writer.ts';
 import { startDomainSync } from './domain-sync.ts';
 import { writerMetrics } from './metrics.ts';
@@ -46,11 +53,13 @@ const batcher = new Batcher<JsMsg>(
   { maxItems: config.batchMaxCopies, maxBytes: config.batchMaxBytes, maxWaitMs: config.batchMaxWaitMs },
   (batch) => writer.writeBatch(batch),
 );
-const consumer = startCopyConsumer({
+const consumer = startConsumerLoop({
   js,
   log,
+  stream: MAIL_IN_STREAM,
+  consumer: WRITER_CONSUMER,
   maxBuffered: config.batchMaxCopies * 2,
-  onCopy: (msg) => batcher.add(msg, msg.data.length),
+  onMessage: (msg) => batcher.add(msg, msg.data.length),
 });
 
 const lagTimer = setInterval(() => {

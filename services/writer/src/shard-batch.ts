@@ -1,4 +1,4 @@
-import { type MailStore, type NewMessageRow, type PoolConnection, insertMessages, isTransientError } from '@mailcluster/store';
+import { type MailStore, type NewMessageRow, type PoolConnection, inTransaction, isDuplicateKeyError, isTransientError, storeMessages } from '@mailcluster/store';
 
 /** A copy ready to be stored: its row and where it goes. */
 export interface PreparedCopy {
@@ -22,14 +22,20 @@ function groupByPrefix(copies: readonly PreparedCopy[]): Map<string, NewMessageR
   return groups;
 }
 
-async function inTransaction(conn: PoolConnection, work: () => Promise<void>): Promise<void> {
-  await conn.beginTransaction();
-  try {
-    await work();
-    await conn.commit();
-  } catch (error) {
-    await conn.rollback().catch(() => {});
-    throw error;
+/**
+ * How often a batch is run again when another writer stored one of its copies at the same moment
+ * (a redelivery racing the original): each run sees more of them as stored, so a few suffice.
+ */
+const DUPLICATE_RACE_ATTEMPTS = 3;
+
+async function storeInTransaction(conn: PoolConnection, groups: ReadonlyMap<string, NewMessageRow[]>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await inTransaction(conn, () => storeMessages(conn, groups));
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error) || attempt >= DUPLICATE_RACE_ATTEMPTS) throw error;
+    }
   }
 }
 
@@ -40,7 +46,8 @@ function failure(error: unknown): WriteOutcome {
 }
 
 /**
- * Stores the copies bound for one db: one transaction, one multi-row INSERT per mail table. When
+ * Stores the copies bound for one db: one transaction, one multi-row INSERT per mail table, and
+ * the new rows' sizes added to their owners' quota use in the same transaction. When
  * the db refuses the batch for its data (not for being unreachable), the copies are stored one by
  * one so that a single bad copy cannot hold back the others.
  * Returns an outcome per copy, in order.
@@ -52,9 +59,7 @@ export async function writeDbBatch(store: MailStore, db: number, copies: readonl
     for (const prefix of groups.keys()) await store.ensureMailTable(db, prefix);
     const conn = await store.pool(db).getConnection();
     try {
-      await inTransaction(conn, async () => {
-        for (const [prefix, rows] of groups) await insertMessages(conn, prefix, rows);
-      });
+      await storeInTransaction(conn, groups);
       conn.release();
     } catch (error) {
       conn.destroy(); // whatever state it is in, do not hand it to the next batch

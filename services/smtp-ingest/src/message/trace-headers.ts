@@ -35,13 +35,18 @@ export function rfc5322Date(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
-export function traceHeaders(info: TraceInfo): Buffer {
+/**
+ * `returnPath` is written only where a message is finally delivered (a hosted mailbox);
+ * `received` goes on every copy, relayed ones included.
+ */
+export function traceHeaders(info: TraceInfo): { returnPath: Buffer; received: Buffer } {
   const reverse = info.clientHostname !== '' && !info.clientHostname.startsWith('[') ? `${safeToken(info.clientHostname)} ` : '';
   const client = `${safeToken(info.helo)} (${reverse}[${safeToken(info.remoteAddress)}])`;
   const protocol = `ESMTP${info.tls ? 'S' : ''}${info.authenticated ? 'A' : ''}`;
   const via = `${safeToken(info.serverHostname)} (mailcluster) with ${protocol} id ${safeToken(info.id)}`;
   const only = info.recipients.length === 1 ? `\r\n\tfor <${safeAddress(info.recipients[0] ?? '')}>` : '';
-  return Buffer.from(
-    `Return-Path: <${safeAddress(info.mailFrom)}>\r\nReceived: from ${client}\r\n\tby ${via}${only};\r\n\t${rfc5322Date(info.date)}\r\n`,
-  );
+  return {
+    returnPath: Buffer.from(`Return-Path: <${safeAddress(info.mailFrom)}>\r\n`),
+    received: Buffer.from(`Received: from ${client}\r\n\tby ${via}${only};\r\n\t${rfc5322Date(info.date)}\r\n`),
+  };
 }

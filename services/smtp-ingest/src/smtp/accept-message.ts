@@ -1,12 +1,12 @@
 import { normalizeAddress } from '@mailcluster/common';
+import { type MailPublisher, QueueRefusedError } from '@mailcluster/queue';
 import type { SMTPServerSession } from 'smtp-server';
 import { type SmtpReplyError, smtpError } from '../errors.ts';
 import type { DataScanner, DataViolation } from '../message/data-scanner.ts';
 import { parseMail } from '../message/parse-mail.ts';
 import { traceHeaders } from '../message/trace-headers.ts';
 import type { IngestMetrics } from '../metrics.ts';
-import type { MailPublisher } from '../publish/mail-publisher.ts';
-import type { ListenerPolicy } from './listener-policy.ts';
+import { type ListenerPolicy, sessionPrincipal } from './listener-policy.ts';
 
 const VIOLATION_ERRORS: Record<DataViolation, () => SmtpReplyError> = {
   'nul-byte': () => smtpError('SMTP_ERR_NUL_BYTE'),
@@ -50,7 +50,7 @@ export async function acceptMessage(
   const mailFrom = session.envelope.mailFrom === false ? '' : normalizeAddress(session.envelope.mailFrom.address);
   const recipients = [...new Set(session.envelope.rcptTo.map((rcpt) => normalizeAddress(rcpt.address)))];
   const acceptedAt = new Date();
-  const trace = traceHeaders({
+  const { returnPath, received: receivedLine } = traceHeaders({
     mailFrom,
     helo: session.hostNameAppearsAs,
     remoteAddress: session.remoteAddress,
@@ -58,23 +58,31 @@ export async function acceptMessage(
     serverHostname: deps.hostname,
     id: session.id,
     tls: session.secure,
-    authenticated: session.user !== undefined,
+    authenticated: sessionPrincipal(session) !== undefined,
     recipients,
     date: acceptedAt,
   });
 
-  const targets = deps.policy.copyTargets(mailFrom, recipients);
+  const { targets, remote } = await deps.policy.route(mailFrom, recipients, session);
   const publishStarted = performance.now();
-  await deps.publisher.publish({
-    received,
-    stored: Buffer.concat([trace, received]),
-    mailFrom,
-    targets,
-    parsed,
-    acceptedAt: acceptedAt.getTime(),
-  });
+  try {
+    await deps.publisher.publish({
+      received,
+      stored: Buffer.concat([returnPath, receivedLine, received]),
+      relayed: Buffer.concat([receivedLine, received]),
+      mailFrom,
+      targets,
+      remote,
+      parsed,
+      acceptedAt: acceptedAt.getTime(),
+    });
+  } catch (error) {
+    if (!(error instanceof QueueRefusedError)) throw error;
+    throw Object.assign(smtpError(error.full ? 'SMTP_ERR_QUEUE_FULL' : 'SMTP_ERR_QUEUE_UNAVAILABLE'), { cause: error.cause });
+  }
   deps.metrics.publishSeconds.observe((performance.now() - publishStarted) / 1000);
   deps.metrics.copies.inc(targets.length);
+  deps.metrics.outbound.inc(remote.length);
 
   deps.metrics.messageBytes.observe(received.length);
   return `2.0.0 Ok: queued as ${session.id}`;

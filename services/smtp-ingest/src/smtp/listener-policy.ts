@@ -1,13 +1,13 @@
+import type { CopyTarget } from '@mailcluster/queue';
 import type { SMTPServerSession } from 'smtp-server';
 
 /** Who authenticated on a submission session: a mail user, or an internal service (the web tier). */
 export type Principal = { kind: 'user'; address: string } | { kind: 'service'; name: string };
 
-/** Where one copy of an accepted message is filed. */
-export interface CopyTarget {
-  recipient: string;
-  folder: 'inbox' | 'sent';
-  seen: boolean;
+/** Where an accepted message goes: copies into hosted mailboxes, deliveries to other domains. */
+export interface Routing {
+  targets: CopyTarget[];
+  remote: string[];
 }
 
 /**
@@ -21,11 +21,14 @@ export interface ListenerPolicy {
   authenticate?: (username: string, password: string) => Promise<Principal>;
   checkSender(address: string, session: SMTPServerSession): Promise<void>;
   checkRecipient(address: string, session: SMTPServerSession): Promise<void>;
-  /** The copies to store for an accepted message. */
-  copyTargets(mailFrom: string, recipients: readonly string[]): CopyTarget[];
+  /** Where an accepted message goes. */
+  route(mailFrom: string, recipients: readonly string[], session: SMTPServerSession): Promise<Routing>;
 }
 
-/** The principal smtp-server keeps on an authenticated session (set from our onAuth). */
+/**
+ * The principal smtp-server keeps on an authenticated session (set from our onAuth). Without AUTH
+ * it is undefined, or `false` once STARTTLS has reset the session.
+ */
 export function sessionPrincipal(session: SMTPServerSession): Principal | undefined {
-  return session.user as Principal | undefined;
+  return session.user ? (session.user as Principal) : undefined;
 }

@@ -6,10 +6,10 @@ import { SmtpReplyError, smtpError } from '../errors.ts';
 import { DataScanner } from '../message/data-scanner.ts';
 import { MimeStructureCheck } from '../message/mime-structure.ts';
 import type { IngestMetrics } from '../metrics.ts';
-import type { MailPublisher } from '../publish/mail-publisher.ts';
+import type { MailPublisher } from '@mailcluster/queue';
 import { acceptMessage } from './accept-message.ts';
 import { ConnectionLimits } from './connection-limits.ts';
-import { FailureThrottle } from './failure-throttle.ts';
+import { SlidingWindow } from './sliding-window.ts';
 import type { ListenerPolicy } from './listener-policy.ts';
 
 export interface ListenerDeps {
@@ -61,8 +61,8 @@ export async function startSmtpListener(deps: ListenerDeps): Promise<SmtpListene
   const { config, policy, metrics, log, tls } = deps;
   const listener = policy.name;
   const limits = new ConnectionLimits(config.maxConnectionsPerIp);
-  const accountFailures = new FailureThrottle(AUTH_FAILURES_PER_ACCOUNT, AUTH_WINDOW_MS);
-  const ipFailures = new FailureThrottle(AUTH_FAILURES_PER_IP, AUTH_WINDOW_MS);
+  const accountFailures = new SlidingWindow(AUTH_FAILURES_PER_ACCOUNT, AUTH_WINDOW_MS);
+  const ipFailures = new SlidingWindow(AUTH_FAILURES_PER_IP, AUTH_WINDOW_MS);
   /** Per session: when it started and the client IP holding a slot. */
   const sessions = new Map<string, { startedAt: number; ip: string }>();
   const authenticate = policy.authenticate;
@@ -106,7 +106,7 @@ export async function startSmtpListener(deps: ListenerDeps): Promise<SmtpListene
       const username = auth.username ?? '';
       const account = username.toLowerCase();
       if (!authenticate) return callback(smtpError('SMTP_ERR_AUTH_FAILED'));
-      if (accountFailures.isThrottled(account) || ipFailures.isThrottled(session.remoteAddress)) {
+      if (accountFailures.isOver(account) || ipFailures.isOver(session.remoteAddress)) {
         metrics.authFailures.inc({ listener, reason: 'throttled' });
         return callback(smtpError('SMTP_ERR_AUTH_THROTTLED'));
       }
@@ -115,8 +115,8 @@ export async function startSmtpListener(deps: ListenerDeps): Promise<SmtpListene
         (error: unknown) => {
           const reply = replyError(error);
           if (reply.code === 'SMTP_ERR_AUTH_FAILED') {
-            accountFailures.fail(account);
-            ipFailures.fail(session.remoteAddress);
+            accountFailures.add(account);
+            ipFailures.add(session.remoteAddress);
           } else log.warn({ err: error, session: session.id }, 'authentication lookup failed');
           metrics.authFailures.inc({ listener, reason: reply.code });
           callback(reply);

@@ -2,16 +2,21 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { normalizeAddress } from '@mailcluster/common';
 import { hashPassword, verifyPassword } from '@mailcluster/admin';
 import { type MailStore, findUser } from '@mailcluster/store';
-import { SmtpReplyError, smtpError } from '../errors.ts';
+import { smtpError } from '../errors.ts';
 import type { Directory } from './directory.ts';
-import { checkHostedMailbox } from './inbound-policy.ts';
 import { type ListenerPolicy, type Principal, sessionPrincipal } from './listener-policy.ts';
+import { declaredSize, inboxCopies, resolveRecipient } from './recipient-resolution.ts';
+import { SlidingWindow } from './sliding-window.ts';
 
 export interface SubmissionSettings {
   /** The internal service account the web tier signs in with; it may send as any hosted user. */
   serviceUser: string;
   /** Its password; without one, only mail users can authenticate. */
   servicePassword: string | undefined;
+  /** Deliver to other domains (MAIL_OUT); off: only hosted recipients are accepted. */
+  outbound: boolean;
+  /** Recipients one sender may address per hour (on this pod). */
+  recipientsPerHour: number;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -22,13 +27,31 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * The submission listener (port 587): AUTH required (over TLS: smtp-server refuses AUTH before
- * STARTTLS), the envelope sender must be the authenticated user, or any hosted user for the web
- * tier's service account. Recipients on hosted domains go straight to their Inbox, and the sender
- * gets one copy in Sent.
+ * STARTTLS), the envelope sender must be the authenticated user or an alias that reaches them, or
+ * any active hosted user for the web tier's service account. Hosted recipients are resolved as on
+ * the MX listener (aliases, forwards, quota) and go straight to their Inbox; the sender's own
+ * mailbox gets one copy in Sent.
  */
 export function submissionPolicy(directory: Directory, store: MailStore, settings: SubmissionSettings): ListenerPolicy {
   // Verified against when the user does not exist, so both failures take the same time.
   const dummyHash = hashPassword(randomUUID());
+  const sent = new SlidingWindow(settings.recipientsPerHour, 3_600_000);
+
+  /** A directory lookup; failing, it is a 451 so the client tries again. */
+  async function lookup<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      throw Object.assign(smtpError('SMTP_ERR_DIRECTORY_UNAVAILABLE'), { cause: error });
+    }
+  }
+
+  const isHosted = (address: string) => lookup(() => directory.isHostedDomain(address));
+
+  async function mayUseSender(principal: Principal, address: string): Promise<boolean> {
+    if (principal.kind === 'service') return (await isHosted(address)) && (await lookup(() => directory.mailboxState(address))) === 'active';
+    return address === principal.address || (await lookup(() => directory.aliasTargets(address))).includes(principal.address);
+  }
 
   async function authenticate(username: string, password: string): Promise<Principal> {
     if (settings.servicePassword !== undefined && username === settings.serviceUser) {
@@ -52,31 +75,24 @@ export function submissionPolicy(directory: Directory, store: MailStore, setting
     authenticate,
     async checkSender(address, session) {
       const principal = sessionPrincipal(session);
-      if (principal === undefined || address === '') throw smtpError('SMTP_ERR_SENDER_NOT_OWNED', `<${address}>`);
-      if (principal.kind === 'user') {
-        if (address !== principal.address) throw smtpError('SMTP_ERR_SENDER_NOT_OWNED', `<${address}>`);
-        return;
-      }
-      try {
-        await checkHostedMailbox(directory, address);
-      } catch (error) {
-        if (error instanceof SmtpReplyError && error.responseCode >= 500) throw smtpError('SMTP_ERR_SENDER_NOT_OWNED', `<${address}>`);
-        throw error;
-      }
+      if (principal === undefined || address === '' || !(await mayUseSender(principal, address))) throw smtpError('SMTP_ERR_SENDER_NOT_OWNED', `<${address}>`);
     },
-    async checkRecipient(rcpt) {
-      let hosted: boolean;
-      try {
-        hosted = await directory.isHostedDomain(rcpt);
-      } catch (error) {
-        throw Object.assign(smtpError('SMTP_ERR_DIRECTORY_UNAVAILABLE'), { cause: error });
-      }
-      if (!hosted) throw smtpError('SMTP_ERR_NO_REMOTE_DELIVERY', `<${rcpt}>`);
-      await checkHostedMailbox(directory, rcpt);
+    async checkRecipient(rcpt, session) {
+      const sender = session.envelope.mailFrom === false ? '' : normalizeAddress(session.envelope.mailFrom.address);
+      if (sent.isOver(sender)) throw smtpError('SMTP_ERR_RATE_LIMITED', `<${sender}>`);
+      if (await isHosted(rcpt)) await resolveRecipient(directory, rcpt, { checkQuota: true, incomingBytes: declaredSize(session) });
+      else if (!settings.outbound) throw smtpError('SMTP_ERR_NO_REMOTE_DELIVERY', `<${rcpt}>`);
+      sent.add(sender);
     },
-    copyTargets: (mailFrom, recipients) => [
-      ...recipients.map((recipient) => ({ recipient, folder: 'inbox' as const, seen: false })),
-      { recipient: mailFrom, folder: 'sent', seen: true },
-    ],
+    async route(mailFrom, recipients, session) {
+      const hosted = await Promise.all(recipients.map(isHosted));
+      // Sent goes to the mailbox that sent: the user, also when writing as one of their aliases.
+      const principal = sessionPrincipal(session);
+      const sender = principal?.kind === 'user' ? principal.address : mailFrom;
+      return {
+        targets: [...(await inboxCopies(directory, recipients.filter((_, i) => hosted[i]))), { recipient: sender, folder: 'sent', seen: true }],
+        remote: recipients.filter((_, i) => !hosted[i]),
+      };
+    },
   };
 }

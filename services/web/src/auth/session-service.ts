@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { addressPrefix } from '@mailcluster/common';
-import { type MailStore, type WebSession, deleteSession, deleteUserSessions, findSession, insertSession, touchSession } from '@mailcluster/store';
+import { type MailStore, type SessionTable, type WebSession, deleteSession, deleteUserSessions, findSession, insertSession, touchSession } from '@mailcluster/store';
 
 /** The signed-in user of a request. */
 export interface SessionContext {
@@ -16,6 +15,10 @@ export interface SessionContext {
 export interface SessionSettings {
   idleMs: number;
   maxMs: number;
+  /** Mail users' sessions and admins' sessions live in separate tables (and cookies). */
+  table: SessionTable;
+  /** The db a new session of this owner is stored on. */
+  dbOf: (owner: string) => number;
 }
 
 /** Sliding the idle expiry costs a write, so it happens at most once a minute per session. */
@@ -45,7 +48,7 @@ export class SessionService {
   /** A new session with a new id and CSRF token; returns it and the cookie value. */
   async create(address: string): Promise<{ cookie: string; session: SessionContext }> {
     const secret = randomBytes(32);
-    const db = this.#store.dbOfPrefix(addressPrefix(address));
+    const db = this.#settings.dbOf(address);
     const now = this.#now();
     const row: WebSession = {
       id: sessionId(secret),
@@ -55,7 +58,7 @@ export class SessionService {
       lastSeenAt: now,
       expiresAt: this.#expiry(now, now),
     };
-    await insertSession(this.#store.pool(db), row);
+    await insertSession(this.#store.pool(db), this.#settings.table, row);
     return { cookie: `${db}.${secret.toString('base64url')}`, session: { ...row, db } };
   }
 
@@ -67,21 +70,21 @@ export class SessionService {
     if (db >= this.#store.pools.length) return null;
     const pool = this.#store.pool(db);
     const now = this.#now();
-    const row = await findSession(pool, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
+    const row = await findSession(pool, this.#settings.table, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
     if (row === null) return null;
     if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-      await touchSession(pool, row.id, now, this.#expiry(row.createdAt, now));
+      await touchSession(pool, this.#settings.table, row.id, now, this.#expiry(row.createdAt, now));
     }
     return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt };
   }
 
   async end(session: SessionContext): Promise<void> {
-    await deleteSession(this.#store.pool(session.db), session.id);
+    await deleteSession(this.#store.pool(session.db), this.#settings.table, session.id);
   }
 
   /** Ends every session of a user, on every db (sign-in may have put them on different dbs over time). */
   async endAll(address: string): Promise<number> {
-    const counts = await Promise.all(this.#store.pools.map((pool) => deleteUserSessions(pool, address)));
+    const counts = await Promise.all(this.#store.pools.map((pool) => deleteUserSessions(pool, this.#settings.table, address)));
     return counts.reduce((a, b) => a + b, 0);
   }
 

@@ -6,11 +6,12 @@ import {
   type NewMessageRow,
   findUser,
   getSettings,
-  insertMessages,
+  inTransaction,
   purgeMessages,
   readUserMail,
   recordContacts,
   setFlag,
+  storeMessages,
   suggestContacts,
   type Contact,
   userMailTable,
@@ -171,7 +172,7 @@ export class ComposeService {
     const pool = this.#store.pool(db);
     const conn = await pool.getConnection();
     try {
-      await insertMessages(conn, prefix, [row]);
+      await inTransaction(conn, () => storeMessages(conn, new Map([[prefix, [row]]])));
     } finally {
       conn.release();
     }

@@ -16,7 +16,6 @@ import {
   listConversations,
   listFolder,
   listUserFolders,
-  mailboxUsage,
   moveMessages,
   renameFolder,
   searchMail,
@@ -36,10 +35,6 @@ export interface Quota {
   limitBytes: number;
 }
 
-/** Quota use is a scan of the user's index entries; pages show it, so it is kept for a while per pod. */
-const USAGE_CACHE_MS = 60_000;
-const USAGE_CACHE_MAX = 10_000;
-
 /**
  * The mailbox as the signed-in user sees it. Every method takes the user's address from the
  * session and passes it to the store, which filters every statement by it: ids from the request
@@ -47,7 +42,6 @@ const USAGE_CACHE_MAX = 10_000;
  */
 export class MailboxService {
   readonly #store: MailStore;
-  readonly #usage = new Map<string, { bytes: number; at: number }>();
 
   constructor(store: MailStore) {
     this.#store = store;
@@ -101,7 +95,6 @@ export class MailboxService {
       case 'unflag':
         return setFlag(pool, address, ids, 'Flagged', action === 'flag');
       case 'delete':
-        this.#usage.delete(address);
         return deleteMessages(pool, address, ids);
       case 'move': {
         const { folder } = await this.folder(address, target ?? '');
@@ -115,7 +108,6 @@ export class MailboxService {
   async empty(address: string, token: string): Promise<number> {
     const { folder } = await this.folder(address, token);
     if (folder.id !== FOLDERS.trash && folder.id !== FOLDERS.junk) throw new WebError('WEB_ERR_BAD_REQUEST', 'Only Trash and Junk can be emptied.');
-    this.#usage.delete(address);
     return emptyFolder(this.#store.homePool(address), address, folder.id);
   }
 
@@ -148,17 +140,10 @@ export class MailboxService {
     await deleteFolder(this.#store.homePool(address), address, folder.id);
   }
 
+  /** The use ingest enforces the quota with: kept by the writers and by every delete (ADR 0011). */
   async quota(address: string): Promise<Quota> {
-    const pool = this.#store.homePool(address);
-    const cached = this.#usage.get(address);
-    let used = cached && Date.now() - cached.at < USAGE_CACHE_MS ? cached.bytes : undefined;
-    if (used === undefined) {
-      used = await mailboxUsage(pool, address);
-      if (this.#usage.size >= USAGE_CACHE_MAX) this.#usage.clear();
-      this.#usage.set(address, { bytes: used, at: Date.now() });
-    }
-    const user = await findUser(pool, address);
-    return { usedBytes: used, limitBytes: user?.quotaBytes ?? 0 };
+    const user = await findUser(this.#store.homePool(address), address);
+    return { usedBytes: user?.usedBytes ?? 0, limitBytes: user?.quotaBytes ?? 0 };
   }
 
   /** Whether the user chose to always load remote content from this sender. */

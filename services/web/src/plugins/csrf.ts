@@ -45,8 +45,10 @@ function originProblem(request: FastifyRequest, publicOrigin: string): WebError 
 }
 
 function tokenProblem(request: FastifyRequest): WebError | undefined {
-  if (SAFE_METHODS.has(request.method) || request.session === null) return undefined;
+  // A cookie session (a mail user's, or an admin's on admin paths) needs its token; an API token does not.
+  const session = request.session ?? request.adminSession;
+  if (SAFE_METHODS.has(request.method) || session === null) return undefined;
   const header = request.headers[CSRF_HEADER];
   const given = typeof header === 'string' ? header : fieldValue(request.body, CSRF_FIELD);
-  return sameToken(given, request.session.csrfToken) ? undefined : new WebError('WEB_ERR_CSRF');
+  return sameToken(given, session.csrfToken) ? undefined : new WebError('WEB_ERR_CSRF');
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { SessionContext, SessionService } from '../auth/session-service.ts';
+import { isAdminPath } from '../admin/admin-paths.ts';
 import { WebError } from '../errors.ts';
 
 declare module 'fastify' {
@@ -20,7 +21,7 @@ export const SESSION_COOKIE = '__Host-mc-session';
 export function installSessions(app: FastifyInstance, sessions: SessionService): void {
   app.decorateRequest('session', null);
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/static/')) return;
+    if (request.url.startsWith('/static/') || isAdminPath(request.url)) return;
     const cookie = request.cookies[SESSION_COOKIE];
     request.session = cookie === undefined ? null : await sessions.resolve(cookie);
   });

@@ -40,7 +40,7 @@ export function csrfField(viewer: Viewer): Html {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${viewer.csrfToken}">`;
 }
 
-function head(title: string): Html {
+export function head(title: string): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { addressDomain, addressPrefix, mailTableName } from '@mailcluster/common';
+import { MAIL_OUT_STREAM, type OutboundMessage, encodeFrame, mailOutSubject } from '@mailcluster/queue';
+import type { MailStore, RowDataPacket } from '@mailcluster/store';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { createTransport } from 'nodemailer';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mailctl } from '../support/mailctl.ts';
+import { metricValue } from '../support/metrics.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+import { createUsers, homeDbOf, killHard, openTestStore, stack, stackCtl, uniqueDomain } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
+
+const DELIVERY_OPS_PORT = 9105;
+const PASSWORD = 'correct horse battery';
+
+describe('outbound delivery: submission → MAIL_OUT → the remote server', () => {
+  let store: MailStore;
+  let alice: string;
+  let sink: SmtpSink | undefined;
+
+  const run = `${Date.now().toString(36)}`;
+  const messageId = (label: string) => `<${label}-${run}@e2e.test>`;
+
+  function send(to: string, id: string): Promise<unknown> {
+    const { host, port } = stack().submission;
+    return createTransport({ host, port, secure: false, requireTLS: true, tls: { ca: readFileSync(stack().tlsCertFile), servername: 'localhost' }, auth: { user: alice, pass: PASSWORD } })
+      .sendMail({ from: alice, to, subject: `outbound ${id}`, text: 'Hello from mailcluster.', messageId: id });
+  }
+
+  /** A MAIL_OUT message as submission would queue it, but accepted `ageMs` ago. */
+  async function queueAged(ageMs: number, mailFrom: string, recipient: string, id: string): Promise<void> {
+    const raw = Buffer.from(`From: ${mailFrom || 'bounce@e2e.test'}\r\nTo: ${recipient}\r\nSubject: aged ${id}\r\nMessage-ID: ${id}\r\n\r\nold mail\r\n`);
+    const meta: OutboundMessage = { version: 1, id: randomBytes(32).toString('hex'), mailFrom, recipient, acceptedAt: Date.now() - ageMs, size: raw.length, messageId: id };
+    const nc = await connect({ servers: stack().natsUrl });
+    await jetstream(nc).publish(mailOutSubject(addressDomain(recipient)), encodeFrame(meta, raw), { msgID: meta.id, expect: { streamName: MAIL_OUT_STREAM } });
+    await nc.close();
+  }
+
+  const arrived = (id: string) => (sink?.messages() ?? []).filter((m) => m.message.includes(`Message-ID: ${id}`));
+
+  /** DSNs in the sender's inbox that answer message `id`. */
+  async function dsnsFor(id: string): Promise<{ subject: string; raw: string }[]> {
+    const [rows] = await store.pool(homeDbOf(alice)).query<RowDataPacket[]>(
+      `SELECT Subject, EmailMessage FROM \`${mailTableName(addressPrefix(alice))}\` WHERE EmailTo = ? AND InReplyTo = ? AND EmailFrom = ''`,
+      [alice, id],
+    );
+    return rows.map((r) => ({ subject: String(r.Subject), raw: (r.EmailMessage as Buffer).toString() }));
+  }
+
+  const deferred = () => metricValue(DELIVERY_OPS_PORT, 'delivery_outcomes_total', { outcome: 'deferred' });
+
+  beforeAll(async () => {
+    store = await openTestStore();
+    [alice] = (await createUsers(store, uniqueDomain('outbound'), ['alice'])) as [string];
+  });
+  afterEach(async () => {
+    await sink?.stop();
+    sink = undefined;
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('delivers to the remote server once, DKIM-signed with the key mailctl publishes', async () => {
+    sink = await SmtpSink.start();
+    const id = messageId('plain');
+    await send('friend@remote.test', id);
+    const [delivered] = await waitFor('the remote server to receive it', () => arrived(id).length > 0 && arrived(id));
+    expect(delivered).toMatchObject({ mailFrom: alice, rcptTo: ['friend@remote.test'] });
+    expect(delivered?.message).toMatch(/^DKIM-Signature: [^]*?\bd=outbound-/);
+    expect(delivered?.message).toMatch(/\r\nReceived: from [^]*? with ESMTPSA id /);
+    expect(delivered?.message).not.toMatch(/^Return-Path:/m);
+
+    const dkim = await mailctl(['domain', 'dkim', addressDomain(alice), '--json']);
+    expect(dkim).toMatchObject({ code: 0 });
+    const record = JSON.parse(dkim.stdout) as { name: string; type: string; value: string };
+    expect(record).toMatchObject({ name: `mc1._domainkey.${addressDomain(alice)}`, type: 'TXT', value: expect.stringMatching(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+=*$/) });
+    const verified = await dkimVerify(Buffer.from(delivered?.message ?? ''), {
+      resolver: (name: string) => Promise.resolve(name === record.name ? [[record.value]] : Promise.reject(Object.assign(new Error('no such record'), { code: 'ENOTFOUND' }))),
+    });
+    expect(verified.results.map((r) => [r.signingDomain, r.status.result])).toEqual([[addressDomain(alice), 'pass']]);
+    await sleep(2_000);
+    expect(arrived(id)).toHaveLength(1);
+  });
+
+  it('delivers after the server answered 4xx for a while, exactly once', async () => {
+    sink = await SmtpSink.start(['-r', 'RCPT']);
+    const before = await deferred();
+    const id = messageId('retried');
+    await send('later@remote.test', id);
+    await waitFor('two deferred attempts', async () => (await deferred()) >= before + 2, { timeoutMs: 60_000 });
+    await sink.stop();
+    sink = await SmtpSink.start();
+    await waitFor('delivery once the server accepts', () => arrived(id).length > 0, { timeoutMs: 60_000 });
+    await sleep(3_000);
+    expect(arrived(id)).toHaveLength(1);
+  });
+
+  it('shows deferred mail in `mailctl queue list`; `retry` delivers it once, `drop` removes it', async () => {
+    sink = await SmtpSink.start(['-r', 'RCPT']);
+    const keep = messageId('queue-keep');
+    const drop = messageId('queue-drop');
+    await send('keep@remote.test', keep);
+    await send('drop@remote.test', drop);
+    const env = { MAILCLUSTER_NATS_URL: stack().natsUrl.join(',') };
+    const queued = async () => {
+      const run = await mailctl(['queue', 'list', '--json'], '', env);
+      expect(run).toMatchObject({ code: 0 });
+      return (JSON.parse(run.stdout) as { id: string; to: string; from: string; state?: { attempts: number; lastError: string } }[])
+        .filter((entry) => entry.from === alice);
+    };
+    const listed = await waitFor('both deferred in the queue listing', async () => {
+      const entries = await queued();
+      return entries.length === 2 && entries.every((e) => (e.state?.attempts ?? 0) >= 1) && entries;
+    }, { timeoutMs: 60_000 });
+    expect(listed.map((e) => e.to).sort()).toEqual(['drop@remote.test', 'keep@remote.test']);
+    expect(listed[0]?.state?.lastError).toMatch(/\b4\d\d\b/);
+
+    const table = await mailctl(['queue', 'list'], '', env);
+    expect(table.stdout).toMatch(/^ID +TO +FROM +AGE +ATTEMPTS +NEXTATTEMPT +LASTERROR\n[0-9a-f]{12} /);
+
+    const byTo = (to: string) => listed.find((e) => e.to === to)?.id.slice(0, 10) ?? '';
+    expect(await mailctl(['queue', 'drop', byTo('drop@remote.test')], '', env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^dropped without delivery or bounce: /) });
+    expect(await mailctl(['queue', 'drop', byTo('drop@remote.test')], '', env)).toMatchObject({ code: 1, stderr: expect.stringContaining('ADMIN_ERR_UNKNOWN_DELIVERY') });
+    expect(await mailctl(['queue', 'list'], '')).toMatchObject({ code: 2, stderr: expect.stringContaining('MAILCLUSTER_NATS_URL') });
+
+    await sink.stop();
+    sink = await SmtpSink.start();
+    expect(await mailctl(['queue', 'retry', byTo('keep@remote.test')], '', env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^queued for delivery now: /) });
+    await waitFor('the retried message to arrive', () => arrived(keep).length > 0, { timeoutMs: 30_000 });
+    await sleep(5_000);
+    expect(arrived(keep)).toHaveLength(1);
+    expect(arrived(drop)).toEqual([]);
+    expect(await dsnsFor(drop)).toEqual([]);
+    expect(await queued()).toEqual([]);
+  });
+
+  it('bounces a recipient the server refuses with 5xx: one DSN in the sender\'s inbox', async () => {
+    sink = await SmtpSink.start(['-f', 'RCPT']);
+    const id = messageId('refused');
+    await send('nobody@remote.test', id);
+    const [dsn] = await waitFor('the DSN', async () => {
+      const found = await dsnsFor(id);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(dsn?.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(dsn?.raw).toMatch(/Content-Type: multipart\/report; report-type=delivery-status/);
+    expect(dsn?.raw).toMatch(/\r\nFinal-Recipient: rfc822; nobody@remote\.test\r\nAction: failed\r\nStatus: 5\.\d\.\d+\r\n/);
+    await sleep(3_000);
+    expect(await dsnsFor(id)).toHaveLength(1);
+    expect(arrived(id)).toEqual([]);
+  });
+
+  it('warns the sender once when delivery is delayed, then delivers', async () => {
+    sink = await SmtpSink.start(['-r', 'RCPT']);
+    const id = messageId('delayed');
+    await queueAged(5 * 3_600_000, alice, 'slow@remote.test', id);
+    await waitFor('the delay warning', async () => (await dsnsFor(id)).length > 0, { timeoutMs: 60_000 });
+    const before = await deferred();
+    await waitFor('more deferred attempts', async () => (await deferred()) >= before + 2, { timeoutMs: 60_000 });
+    const warnings = await dsnsFor(id);
+    expect(warnings.map((w) => w.subject)).toEqual(['Delayed Mail (still being retried)']);
+    expect(warnings[0]?.raw).toMatch(/\r\nAction: delayed\r\nStatus: 4\.\d\.\d+\r\n/);
+    await sink.stop();
+    sink = await SmtpSink.start();
+    await waitFor('delivery', () => arrived(id).length > 0, { timeoutMs: 60_000 });
+  });
+
+  it('gives up on a message older than 5 days: a DSN with status 4.4.7', async () => {
+    sink = await SmtpSink.start(['-r', 'RCPT']);
+    const id = messageId('expired');
+    await queueAged(6 * 24 * 3_600_000, alice, 'gone@remote.test', id);
+    const [dsn] = await waitFor('the expiry DSN', async () => {
+      const found = await dsnsFor(id);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(dsn?.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(dsn?.raw).toMatch(/\r\nAction: failed\r\nStatus: 4\.4\.7\r\n/);
+  });
+
+  it('never bounces a message from the null sender', async () => {
+    sink = await SmtpSink.start(['-f', 'RCPT']);
+    const before = await metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'null_sender' });
+    const id = messageId('nullsender');
+    await queueAged(0, '', 'nobody@remote.test', id);
+    await waitFor('the failure to be settled without a DSN', async () => (await metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'null_sender' })) > before, { timeoutMs: 60_000 });
+    expect(await dsnsFor(id)).toEqual([]);
+  });
+
+  it('delivers once although the worker is killed mid-delivery and a NATS node restarts', async () => {
+    // The server waits before answering DATA: the worker dies with the message in flight.
+    sink = await SmtpSink.start(['-w', '5']);
+    const id = messageId('killed');
+    await send('patient@remote.test', id);
+    await sleep(2_500);
+    await killHard('delivery');
+    await killHard('nats-2');
+    await stackCtl('start', 'nats-2');
+    await stackCtl('start', 'delivery');
+    await waitFor('delivery after the restart', () => arrived(id).length > 0, { timeoutMs: 90_000 });
+    await sleep(8_000);
+    expect(arrived(id)).toHaveLength(1);
+  });
+});
