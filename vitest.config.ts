@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'hack/**/*.test.ts'],
+          include: ['services/*/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'hack/**/*.test.ts', 'charts/*/tests/**/*.test.ts', 'bench/lib/**/*.test.ts'],
         },
       },
       {

@@ -25,6 +25,7 @@ export const operatorConfigSchema = z.object({
   imageWeb: z.string().optional(),
   imageSmtpIngest: z.string().optional(),
   imageWriter: z.string().optional(),
+  imageDelivery: z.string().optional(),
   imageDb: z.string().optional(),
   imageNats: z.string().optional(),
 });

@@ -9,6 +9,7 @@ export const DEFAULT_IMAGES = {
   web: `ghcr.io/mailcluster/web:${OPERATOR_VERSION}`,
   smtpIngest: `ghcr.io/mailcluster/smtp-ingest:${OPERATOR_VERSION}`,
   writer: `ghcr.io/mailcluster/writer:${OPERATOR_VERSION}`,
+  delivery: `ghcr.io/mailcluster/delivery:${OPERATOR_VERSION}`,
   // The db server the project is tested with (Debian's MariaDB 10.11 in the local stack).
   db: 'docker.io/library/mariadb:10.11',
   nats: 'docker.io/library/nats:2.15.2-alpine',

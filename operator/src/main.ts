@@ -27,6 +27,7 @@ const images = {
   web: config.imageWeb ?? DEFAULT_IMAGES.web,
   smtpIngest: config.imageSmtpIngest ?? DEFAULT_IMAGES.smtpIngest,
   writer: config.imageWriter ?? DEFAULT_IMAGES.writer,
+  delivery: config.imageDelivery ?? DEFAULT_IMAGES.delivery,
   db: config.imageDb ?? DEFAULT_IMAGES.db,
   nats: config.imageNats ?? DEFAULT_IMAGES.nats,
 };

@@ -14,7 +14,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import {
-  apiErrorCode,
+  exists,
   expectApiError,
   freshNamespace,
   kubeConfig,
@@ -191,15 +191,7 @@ describe('test control plane', () => {
 
     await core.deleteNamespacedConfigMap({ namespace, name: 'owner', propagationPolicy: 'Background' });
 
-    const gone = async (read: () => Promise<unknown>) => {
-      try {
-        await read();
-        return false;
-      } catch (error) {
-        if (apiErrorCode(error) === 404) return true;
-        throw error;
-      }
-    };
+    const gone = async (read: () => Promise<unknown>) => !(await exists(read));
     await waitFor('ConfigMap owned to be garbage-collected', () => gone(() => core.readNamespacedConfigMap({ namespace, name: 'owned' })), {
       timeoutMs: 60_000,
     });

@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { kubeConfig, kubectl, waitFor } from '../support/k8s.ts';
+import { freshNamespace, kubeConfig, kubectl, waitFor } from '../support/k8s.ts';
 import {
   condition,
   createMailCluster,
@@ -9,6 +9,7 @@ import {
   isReady,
   operatorMetric,
   operatorNamespace,
+  serviceAccountAccess,
   patchMailClusterSpec,
   startOperator,
   stopOperator,
@@ -114,13 +115,31 @@ describe('the operator under faults', () => {
     expect(new Set(all).size).toBe(all.length);
     expect(all).toEqual([
       'configmap/mc-db-config', 'configmap/mc-domains', 'configmap/mc-nats-config', 'configmap/mc-shardmap',
-      'deployment.apps/mc-writer',
+      'deployment.apps/mc-delivery', 'deployment.apps/mc-writer',
       'horizontalpodautoscaler.autoscaling/mc-smtp',
-      'poddisruptionbudget.policy/mc-db', 'poddisruptionbudget.policy/mc-nats', 'poddisruptionbudget.policy/mc-smtp', 'poddisruptionbudget.policy/mc-web', 'poddisruptionbudget.policy/mc-writer',
+      'poddisruptionbudget.policy/mc-db', 'poddisruptionbudget.policy/mc-delivery', 'poddisruptionbudget.policy/mc-nats', 'poddisruptionbudget.policy/mc-smtp', 'poddisruptionbudget.policy/mc-web', 'poddisruptionbudget.policy/mc-writer',
       'secret/mc-db-credentials', 'secret/mc-smtp-tls', 'secret/mc-submission',
       'service/mc-db-hl', 'service/mc-nats', 'service/mc-nats-hl', 'service/mc-smtp', 'service/mc-smtp-hl', 'service/mc-web', 'service/mc-web-hl',
       'statefulset.apps/mc-db', 'statefulset.apps/mc-nats', 'statefulset.apps/mc-smtp', 'statefulset.apps/mc-web',
     ]);
+  });
+
+  it('waits for its rights when its first list is refused, then works (no empty cache taken for the truth)', async () => {
+    const ns = await freshNamespace('op-norights');
+    cleanup.push(() => ns.cleanup());
+    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted']);
+    await kubectl(['create', 'serviceaccount', 'late-operator', '-n', ns.name]);
+    const access = await serviceAccountAccess(ns.name, 'late-operator');
+    cleanup.push(() => access.proxy.close());
+    const operator = await startOperator(access.kubeconfig, ns.name, 'op-late');
+    cleanup.unshift(() => stopOperator(operator));
+    await waitFor('the refused first list', () => access.proxy.requests.some((r) => r.status === 403));
+    const port = operator.ports['ops endpoint listening (/metrics /healthz /readyz)'];
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+    await kubectl(['create', 'rolebinding', 'late-operator', '-n', ns.name, '--clusterrole=cluster-admin', `--serviceaccount=${ns.name}:late-operator`]);
+    await createMailCluster(ns.name, 'mc', SPEC);
+    await waitForStatus(ns.name, 'mc', 'Ready', isReady);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   });
 
   it('runs one leader of two replicas and fails over when the leader dies', async () => {

@@ -47,13 +47,13 @@ describe('the operator sizes a MailCluster from its users', () => {
   it('runs 1M users as 4 web, 2–4 smtp, 1 db, 1 writer and 3 NATS pods, all Running, and reports Ready', async () => {
     await createMailCluster(env.ns.name, 'mc', { users: 1_000_000, domains: ['example.com'] });
     const cluster = await waitForStatus(env.ns.name, 'mc', 'Ready=True', isReady);
-    expect(cluster.status).toMatchObject({ web: { desired: 4, ready: 4 }, db: { desired: 1, ready: 1 }, writer: { desired: 1, ready: 1 }, nats: { desired: 3, ready: 3 } });
+    expect(cluster.status).toMatchObject({ web: { desired: 4, ready: 4 }, db: { desired: 1, ready: 1 }, writer: { desired: 1, ready: 1 }, delivery: { desired: 2, ready: 2 }, nats: { desired: 3, ready: 3 } });
     expect(cluster.status?.smtp?.min).toBe(2);
     expect(cluster.status?.smtp?.max).toBe(4);
     expect(cluster.status?.smtp?.ready).toBeGreaterThanOrEqual(2);
     expect(condition(cluster, 'Progressing')).toMatchObject({ status: 'False', reason: 'UpToDate' });
     const pods = await readyPods(env.ns.name);
-    expect(pods).toMatchObject({ web: 4, db: 1, writer: 1, nats: 3 });
+    expect(pods).toMatchObject({ web: 4, db: 1, writer: 1, delivery: 2, nats: 3 });
     expect(pods['smtp-ingest']).toBeGreaterThanOrEqual(2);
     const printed = await kubectl(['get', 'mailclusters', '-n', env.ns.name]);
     expect(printed.stdout.split('\n')[0]).toMatch(/^NAME\s+USERS\s+WEB\s+SMTP\s+DB\s+READY\s+AGE/);

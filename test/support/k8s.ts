@@ -90,6 +90,17 @@ export async function freshNamespace(prefix: string): Promise<Namespace> {
   };
 }
 
+/** Whether a read finds its object: false on 404, any other error thrown. */
+export async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (apiErrorCode(error) === 404) return false;
+    throw error;
+  }
+}
+
 /** HTTP status of a failed client-node call, or undefined for any other error. */
 export function apiErrorCode(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;

@@ -42,15 +42,24 @@ export async function operatorAccess(namespace: string): Promise<{ proxy: KubeFa
       subjects: [{ kind: 'ServiceAccount', name: 'mailcluster-operator', namespace }],
     },
   });
-  const token = await serviceAccountToken(namespace, 'mailcluster-operator');
-  const cluster = admin.getCurrentCluster();
+  return serviceAccountAccess(namespace, 'mailcluster-operator');
+}
+
+/**
+ * A kubeconfig for an existing ServiceAccount (e.g. the Helm chart's, with exactly the chart's
+ * RBAC) that reaches the API server through a fault proxy, which records every request and its
+ * status (so a test can see that nothing was forbidden).
+ */
+export async function serviceAccountAccess(namespace: string, serviceAccount: string): Promise<{ proxy: KubeFaultProxy; kubeconfig: string }> {
+  const token = await serviceAccountToken(namespace, serviceAccount);
+  const cluster = kubeConfig().getCurrentCluster();
   const proxy = await KubeFaultProxy.start(testenv().apiServer, Buffer.from(cluster?.caData ?? '', 'base64'));
   const kc = new KubeConfig();
   kc.loadFromClusterAndUser(
     { name: 'proxied', server: proxy.url, caData: Buffer.from(proxy.certificate).toString('base64'), skipTLSVerify: false },
-    { name: 'operator', token },
+    { name: serviceAccount, token },
   );
-  const kubeconfig = join(tmpdir(), `operator-${namespace}.kubeconfig`);
+  const kubeconfig = join(tmpdir(), `${namespace}-${serviceAccount}.kubeconfig`);
   writeFileSync(kubeconfig, kc.exportConfig());
   return { proxy, kubeconfig };
 }

@@ -11,6 +11,7 @@ interface Workloads {
   db: V1StatefulSet | undefined;
   nats: V1StatefulSet | undefined;
   writer: V1Deployment | undefined;
+  delivery: V1Deployment | undefined;
 }
 
 /** A workload is rolled out when the controller has seen its latest spec and every pod runs it. */
@@ -31,6 +32,7 @@ export function workloadsOf(get: (kind: 'StatefulSet' | 'Deployment', name: stri
     db: get('StatefulSet', names.db),
     nats: get('StatefulSet', names.nats),
     writer: get('Deployment', names.writer),
+    delivery: get('Deployment', names.delivery),
   };
 }
 
@@ -55,6 +57,7 @@ export function computeStatus(
     smtp: { desired: smtpDesired, ready: ready(workloads.smtp), min: plan.size.smtp.min, max: plan.size.smtp.max },
     db: { desired: plan.dbReplicas, ready: ready(workloads.db) },
     writer: { desired: plan.size.writer.replicas, ready: ready(workloads.writer) },
+    delivery: { desired: plan.size.delivery.replicas, ready: ready(workloads.delivery) },
     nats: { desired: plan.size.nats.replicas, ready: ready(workloads.nats) },
   };
   const lagging = [
@@ -62,6 +65,7 @@ export function computeStatus(
     ['smtp', workloads.smtp, tiers.smtp.desired],
     ['db', workloads.db, tiers.db.desired],
     ['writer', workloads.writer, tiers.writer.desired],
+    ['delivery', workloads.delivery, tiers.delivery.desired],
     ['nats', workloads.nats, tiers.nats.desired],
   ].filter(([, workload, desired]) => !rolledOut(workload as V1StatefulSet | undefined, desired as number)).map(([name]) => name as keyof typeof tiers);
   const allReady = lagging.length === 0;

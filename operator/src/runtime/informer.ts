@@ -52,9 +52,21 @@ export class ResilientInformer<T extends KubernetesObject> {
     return this.#current?.list(namespace) ?? [];
   }
 
-  /** Lists and starts watching; resolves once the cache is filled. */
+  /**
+   * Lists and starts watching; resolves once the cache is filled. A list that fails (no rights
+   * yet, the API server away) is retried with back-off: an empty cache is never taken for the truth.
+   */
   async start(): Promise<void> {
-    await this.#relist();
+    for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 30_000)) {
+      try {
+        await this.#relist();
+        break;
+      } catch (error) {
+        if (this.#stopped) return;
+        this.#options.log.warn({ informer: this.#options.name, err: describeError(error), retryInMs: delayMs }, 'initial list failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
     this.#relistTimer = setInterval(() => {
       this.#relist().catch((error: unknown) => this.#options.log.warn({ informer: this.#options.name, err: describeError(error) }, 'periodic relist failed'));
     }, this.#options.relistIntervalMs);
@@ -68,9 +80,22 @@ export class ResilientInformer<T extends KubernetesObject> {
     await this.#current?.stop();
   }
 
+  /** A fresh list into a new cache, swapped in only when the list succeeded; throws when it did not. */
   async #relist(): Promise<void> {
     const options = this.#options;
-    const next = new ListWatch<T>(options.path, new Watch(options.kc), options.list, false, options.labelSelector);
+    let listError: unknown;
+    let listed = false;
+    const list = () => options.list().then(
+      (result) => {
+        listed = true;
+        return result;
+      },
+      (error: unknown) => {
+        listError = error;
+        throw error;
+      },
+    );
+    const next = new ListWatch<T>(options.path, new Watch(options.kc), list, false, options.labelSelector);
     for (const event of ['add', 'update', 'delete'] as const) {
       next.on(event, (object: T) => {
         if (this.#current === next) options.onEvent(event, object);
@@ -82,8 +107,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     });
     const previous = this.#current;
     await next.start();
-    if (this.#stopped) {
+    if (this.#stopped || !listed) {
       await next.stop();
+      if (!listed && !this.#stopped) throw listError instanceof Error ? listError : new Error(`${options.name}: list did not complete: ${String(listError)}`);
       return;
     }
     this.#current = next;

@@ -18,6 +18,7 @@ export const DEFAULT_RESOURCES = {
   smtp: { requests: { cpu: '1', memory: '256Mi' }, limits: { memory: '512Mi' } },
   db: { requests: { cpu: '2', memory: '1Gi' }, limits: { memory: '1Gi' } },
   writer: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+  delivery: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '512Mi' } },
   nats: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
 } satisfies Record<string, PodResources>;
 
@@ -27,6 +28,8 @@ export interface ClusterSize {
   smtp: { min: number; max: number; resources: PodResources };
   db: { replicas: number; volume: string; resources: PodResources };
   writer: { replicas: number; resources: PodResources };
+  /** Outbound delivery workers: as many as the SMTP tier's minimum (0 with outbound off). */
+  delivery: { replicas: number; resources: PodResources };
   /** 3 for the managed JetStream cluster, 0 with an external NATS. */
   nats: { replicas: number; storage: string; resources: PodResources };
 }
@@ -62,6 +65,7 @@ export function sizeCluster(spec: MailClusterSpec): ClusterSize {
     },
     db: { replicas: dbReplicas, volume: toGi(volumeBytes), resources: merge(DEFAULT_RESOURCES.db, spec.db.resources) },
     writer: { replicas: dbReplicas * ratios.writersPerDb, resources: merge(DEFAULT_RESOURCES.writer, spec.writer.resources) },
+    delivery: { replicas: spec.outbound.enabled ? smtpMin : 0, resources: merge(DEFAULT_RESOURCES.delivery, spec.outbound.resources) },
     nats: {
       replicas: spec.nats.externalUrl === undefined ? 3 : 0,
       storage: toGi(parseQuantity(spec.nats.storage)),

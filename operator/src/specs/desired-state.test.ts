@@ -52,6 +52,7 @@ describe('desired objects for a MailCluster', () => {
     expect(find<V1StatefulSet>(objects, 'StatefulSet', 'mc-db').spec?.replicas).toBe(1);
     expect(find<V1StatefulSet>(objects, 'StatefulSet', 'mc-nats').spec?.replicas).toBe(3);
     expect(find<V1Deployment>(objects, 'Deployment', 'mc-writer').spec?.replicas).toBe(1);
+    expect(find<V1Deployment>(objects, 'Deployment', 'mc-delivery').spec?.replicas).toBe(2);
     // smtp-ingest: the autoscaler owns the count, between the seed's 2 and 4 per million.
     expect(find<V1StatefulSet>(objects, 'StatefulSet', 'mc-smtp').spec?.replicas).toBeUndefined();
     const hpa = find<V2HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler', 'mc-smtp');
@@ -109,6 +110,16 @@ describe('desired objects for a MailCluster', () => {
     expect(placed?.nodeSelector).toEqual({ tier: 'db' });
     expect(placed?.tolerations).toEqual([{ key: 'db', operator: 'Exists' }]);
     expect(placed?.affinity?.podAntiAffinity).toBeDefined();
+  });
+
+  it('runs delivery workers with the smarthost from the spec, and none with outbound off', () => {
+    const withRelay = desiredObjects(context({ users: 1000, outbound: { relayHost: 'smtp.relay.example:587' } }), rendezvousShardMap(1));
+    const env = find<V1Deployment>(withRelay, 'Deployment', 'mc-delivery').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'MAILCLUSTER_RELAY_HOST')?.value).toBe('smtp.relay.example:587');
+    const off = desiredObjects(context({ users: 1000, outbound: { enabled: false } }), rendezvousShardMap(1));
+    expect(off.some((o) => o.metadata?.name === 'mc-delivery')).toBe(false);
+    const smtpEnv = find<V1StatefulSet>(off, 'StatefulSet', 'mc-smtp').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(smtpEnv.find((e) => e.name === 'MAILCLUSTER_OUTBOUND_ENABLED')?.value).toBe('false');
   });
 
   it('leaves out NATS with an external URL and points the services at it', () => {

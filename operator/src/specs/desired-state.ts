@@ -3,6 +3,7 @@ import type { ShardMap } from '@mailcluster/common';
 import { domainsConfigMap, shardMapConfigMap } from './config-maps.ts';
 import type { BuildContext } from './context.ts';
 import { dbObjects } from './db.ts';
+import { deliveryObjects } from './delivery.ts';
 import { natsObjects } from './nats.ts';
 import { smtpObjects } from './smtp.ts';
 import { webObjects } from './web.ts';
@@ -20,6 +21,7 @@ export function desiredObjects(ctx: BuildContext, shardMap: ShardMap): Kubernete
     ...dbObjects(ctx),
     ...natsObjects(ctx),
     ...writerObjects(ctx),
+    ...deliveryObjects(ctx),
     ...smtpObjects(ctx),
     ...webObjects(ctx),
   ];

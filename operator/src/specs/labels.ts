@@ -5,7 +5,7 @@ export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 
-export type Component = 'web' | 'smtp-ingest' | 'db' | 'writer' | 'nats' | 'config';
+export type Component = 'web' | 'smtp-ingest' | 'db' | 'writer' | 'delivery' | 'nats' | 'config';
 
 /** Labels that select a tier's pods: never change them on an existing workload (selectors are immutable). */
 export function selectorLabels(cluster: Pick<MailCluster, 'metadata'>, component: Component): Record<string, string> {

@@ -12,6 +12,7 @@ export function objectNames(cluster: Pick<MailCluster, 'metadata'>) {
     dbHeadless: `${n}-db-hl`,
     dbConfig: `${n}-db-config`,
     writer: `${n}-writer`,
+    delivery: `${n}-delivery`,
     nats: `${n}-nats`,
     natsHeadless: `${n}-nats-hl`,
     natsConfig: `${n}-nats-config`,

@@ -2,6 +2,7 @@ import type { V1Container, V1StatefulSet } from '@kubernetes/client-node';
 import { parseConfig, rendezvousShardMap } from '@mailcluster/common';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { deliveryConfigSchema } from '../../../services/delivery/src/config.ts';
 import { ingestConfigSchema } from '../../../services/smtp-ingest/src/config.ts';
 import { webConfigSchema } from '../../../services/web/src/config.ts';
 import { writerConfigSchema } from '../../../services/writer/src/config.ts';
@@ -35,6 +36,7 @@ describe('the operator configures every service so it starts', () => {
   it.each([
     ['smtp-ingest', () => container('StatefulSet', 'mc-smtp'), ingestConfigSchema],
     ['writer', () => container('Deployment', 'mc-writer'), writerConfigSchema],
+    ['delivery', () => container('Deployment', 'mc-delivery'), deliveryConfigSchema],
     ['web', () => container('StatefulSet', 'mc-web'), webConfigSchema],
   ] as const)('%s: every MAILCLUSTER_ variable is one it reads, and together they parse', (_name, get, schema: z.ZodObject) => {
     const env = containerEnv(get());

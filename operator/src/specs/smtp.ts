@@ -32,6 +32,7 @@ export function smtpObjects(ctx: BuildContext): KubernetesObject[] {
       { name: 'MAILCLUSTER_TLS_CERT_FILE', value: '/etc/mailcluster/tls/tls.crt' },
       { name: 'MAILCLUSTER_TLS_KEY_FILE', value: '/etc/mailcluster/tls/tls.key' },
       { name: 'MAILCLUSTER_DRAIN_TIMEOUT_MS', value: String(DRAIN_SECONDS * 1000) },
+      { name: 'MAILCLUSTER_OUTBOUND_ENABLED', value: String(cluster.spec.outbound.enabled) },
       ...(smtp.submission
         ? [
             { name: 'MAILCLUSTER_SUBMISSION_LISTEN', value: `0.0.0.0:${PORTS.submission}` },

@@ -1,10 +1,10 @@
-import type { KubernetesObject, V1Container, V1PersistentVolumeClaim, V1PodDisruptionBudget, V1Service, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Container, V1Deployment, V1PersistentVolumeClaim, V1PodDisruptionBudget, V1Service, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import type { Placement } from '../api/v1alpha1/mailcluster.ts';
 import type { BuildContext } from './context.ts';
 import { type Component, selectorLabels } from './labels.ts';
 import { ownedMeta } from './object-meta.ts';
 import { placementFields } from './placement.ts';
-import { podSecurity } from './pod-security.ts';
+import { UIDS, podSecurity } from './pod-security.ts';
 
 /** A typed object with the kind/apiVersion set, ready to apply. */
 export type Applied<T> = T & KubernetesObject & { apiVersion: string; kind: string };
@@ -52,6 +52,36 @@ export function statefulSet(ctx: BuildContext, shape: StatefulSetShape): Applied
         },
       },
       ...(shape.volumeClaimTemplates ? { volumeClaimTemplates: shape.volumeClaimTemplates } : {}),
+    },
+  };
+}
+
+/** A stateless service as a Deployment: no identity, any pod takes any work; rolls without losing capacity. */
+export function serviceDeployment(
+  ctx: BuildContext,
+  shape: { name: string; component: Component; replicas: number; container: V1Container; volumes: V1Volume[]; placement: Placement | undefined; terminationGracePeriodSeconds: number },
+): Applied<V1Deployment> {
+  const selector = selectorLabels(ctx.cluster, shape.component);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: ownedMeta(ctx.cluster, shape.name, shape.component),
+    spec: {
+      replicas: shape.replicas,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: { ...selector, 'app.kubernetes.io/part-of': 'mailcluster' } },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: shape.terminationGracePeriodSeconds,
+          securityContext: podSecurity(UIDS.node),
+          containers: [shape.container],
+          volumes: shape.volumes,
+          ...placementFields(selector, shape.placement, { separateNodes: false }),
+        },
+      },
     },
   };
 }

@@ -115,11 +115,24 @@ const nats = z
   })
   .strict();
 
+const outbound = z
+  .object({
+    ...tierFields,
+    enabled: z.boolean().default(true).meta({ description: 'Deliver mail to other domains (submission accepts remote recipients; delivery workers run).' }),
+    relayHost: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, 'must be host:port')
+      .optional()
+      .meta({ description: 'Send all outbound mail through this smarthost instead of the recipients\' MX hosts.' }),
+  })
+  .strict();
+
 const images = z
   .object({
     web: z.string().optional(),
     smtpIngest: z.string().optional(),
     writer: z.string().optional(),
+    delivery: z.string().optional(),
     db: z.string().optional(),
     nats: z.string().optional(),
   })
@@ -136,6 +149,7 @@ export const mailClusterSpecSchema = z
     db: db.default({ storagePerUser: '128Ki', minVolume: '100Gi', pvcRetention: 'Retain' }),
     writer: z.object(tierFields).strict().default({}),
     nats: nats.default({ storage: '20Gi' }),
+    outbound: outbound.default({ enabled: true }),
     images: images.default({}),
     paused: z.boolean().default(false).meta({ description: 'Stop all changes to the cluster (status is still reported).' }),
   })
@@ -165,6 +179,7 @@ export const mailClusterStatusSchema = z
     smtp: tierStatus.extend({ min: z.int(), max: z.int() }).strict().optional(),
     db: tierStatus.optional(),
     writer: tierStatus.optional(),
+    delivery: tierStatus.optional(),
     nats: tierStatus.optional(),
     shardMap: z
       .object({ epoch: z.int(), dbCount: z.int(), prefixesPerDb: z.array(z.int()), configMap: z.string() })
