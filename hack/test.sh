@@ -10,20 +10,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib/install.sh
 source hack/lib/install.sh
+# shellcheck source=lib/bring-up.sh
+source hack/lib/bring-up.sh
 
 step() { printf '\n==> %s\n' "$*"; }
-started=()
-cleanup() {
-  for script in "${started[@]}"; do "$script" down >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-
-# Brings an environment up, remembering to take it down again if it was not already running.
-bring_up() {
-  local script="$1"
-  if ! "$script" status --json 2>/dev/null | grep -q '"healthy": *true'; then started+=("$script"); fi
-  "$script" up
-}
 
 step "installing npm dependencies"
 mc_install_node_modules
@@ -34,9 +24,9 @@ tsc -p .
 eslint .
 
 step "local stack"
-bring_up hack/stack.sh
+mc_bring_up hack/stack.sh
 step "test control plane (the first run on a machine builds Kubernetes from source: about 20 minutes)"
-bring_up hack/testenv.sh
+mc_bring_up hack/testenv.sh
 
 step "tests"
 vitest run "$@"

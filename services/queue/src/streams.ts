@@ -23,26 +23,15 @@ export interface StreamSettings {
 
 type StreamDefinition = Partial<StreamConfig> & { name: string };
 
-function mailInConfig(s: StreamSettings): StreamDefinition {
+/**
+ * A work queue of mail that must not be lost: a message leaves the stream when a worker acks it
+ * (a writer after its row is committed, a delivery worker after delivering or bouncing it), and a
+ * full stream refuses new mail (→ 451, the sender retries) instead of evicting unstored mail.
+ */
+function workQueueConfig(name: string, subjects: string, s: StreamSettings): StreamDefinition {
   return {
-    name: MAIL_IN_STREAM,
-    subjects: [MAIL_IN_SUBJECTS],
-    // A work queue: a copy leaves the stream when a writer acks it, after its row is committed.
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    num_replicas: s.replicas,
-    max_bytes: s.maxBytes,
-    // Never evict unstored mail to make room: refuse new mail instead (→ 451, the sender retries).
-    discard: DiscardPolicy.New,
-    duplicate_window: nanos(s.duplicateWindowMs),
-  };
-}
-
-function mailOutConfig(s: StreamSettings): StreamDefinition {
-  return {
-    name: MAIL_OUT_STREAM,
-    subjects: [MAIL_OUT_SUBJECTS],
-    // Like MAIL_IN: a message leaves when a delivery worker has delivered or bounced it.
+    name,
+    subjects: [subjects],
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     num_replicas: s.replicas,
@@ -91,8 +80,8 @@ function isNotFound(error: unknown): boolean {
 
 /** Creates or converges the mail streams. Idempotent; every service that uses them calls it. */
 export async function ensureMailStreams(jsm: JetStreamManager, settings: StreamSettings, log: Logger): Promise<void> {
-  await ensureStream(jsm, mailInConfig(settings), log);
-  await ensureStream(jsm, mailOutConfig(settings), log);
+  await ensureStream(jsm, workQueueConfig(MAIL_IN_STREAM, MAIL_IN_SUBJECTS, settings), log);
+  await ensureStream(jsm, workQueueConfig(MAIL_OUT_STREAM, MAIL_OUT_SUBJECTS, settings), log);
   await ensureStream(jsm, mailDeadConfig(settings), log);
 }
 
