@@ -33,8 +33,8 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
   }
 
   /** A MAIL_OUT message as submission would queue it, but accepted `ageMs` ago. */
-  async function queueAged(ageMs: number, mailFrom: string, recipient: string, id: string): Promise<void> {
-    const raw = Buffer.from(`From: ${mailFrom || 'bounce@e2e.test'}\r\nTo: ${recipient}\r\nSubject: aged ${id}\r\nMessage-ID: ${id}\r\n\r\nold mail\r\n`);
+  async function queueAged(ageMs: number, mailFrom: string, recipient: string, id: string, body = 'old mail\r\n'): Promise<void> {
+    const raw = Buffer.from(`From: ${mailFrom || 'bounce@e2e.test'}\r\nTo: ${recipient}\r\nSubject: aged ${id}\r\nMessage-ID: ${id}\r\n\r\n${body}`);
     const meta: OutboundMessage = { version: 1, id: randomBytes(32).toString('hex'), mailFrom, recipient, acceptedAt: Date.now() - ageMs, size: raw.length, messageId: id };
     const nc = await connect({ servers: stack().natsUrl });
     await jetstream(nc).publish(mailOutSubject(addressDomain(recipient)), encodeFrame(meta, raw), { msgID: meta.id, expect: { streamName: MAIL_OUT_STREAM } });
@@ -86,6 +86,22 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect(verified.results.map((r) => [r.signingDomain, r.status.result])).toEqual([[addressDomain(alice), 'pass']]);
     await sleep(2_000);
     expect(arrived(id)).toHaveLength(1);
+  });
+
+  it('relays stored bytes as one message: bare LF and dots normalised, NUL dropped, nothing smuggled', async () => {
+    sink = await SmtpSink.start();
+    const id = messageId('smuggle');
+    // A second transaction hidden behind a bare-LF "end of data" (which Postfix's smtp-sink would
+    // honour, so a smuggled message would show as a second transaction), and a line with a dot.
+    const body = 'first line\n.\nMAIL FROM:<evil@remote.test>\r\nRCPT TO:<victim@remote.test>\r\nDATA\r\nsmuggled\r\n.\r\n.leading dot\r\nnul:\0:end\r\n';
+    await queueAged(0, alice, 'friend@remote.test', id, body);
+    await waitFor('the relayed message', () => arrived(id).length > 0);
+    await sleep(2_000);
+    expect(sink.messages().map((m) => m.rcptTo)).toEqual([['friend@remote.test']]);
+    const [relayed] = arrived(id);
+    expect(relayed?.message).toContain('first line\r\n.\r\nMAIL FROM:<evil@remote.test>\r\n');
+    expect(relayed?.message).toContain('\r\n.leading dot\r\nnul::end\r\n');
+    expect(relayed?.message).not.toContain('\0');
   });
 
   it('delivers after the server answered 4xx for a while, exactly once', async () => {
