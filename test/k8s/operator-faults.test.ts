@@ -172,7 +172,7 @@ describe('the operator under faults', () => {
     await env.start('op-delete');
     await createMailCluster(env.ns.name, 'mc', SPEC);
     await waitForStatus(env.ns.name, 'mc', 'Ready', isReady);
-    await kubectl(['delete', 'mailcluster', 'mc', '-n', env.ns.name, '--wait=true']);
+    await kubectl(['delete', 'mailclusters.mailcluster.dev', 'mc', '-n', env.ns.name, '--wait=true']);
     await waitFor('owned objects to be garbage-collected', async () => (await ownedObjects(env.ns.name)).filter((o) => o !== '').length === 1);
     expect(await ownedObjects(env.ns.name)).toEqual(['secret/mc-db-credentials']);
     const claims = (await core().listNamespacedPersistentVolumeClaim({ namespace: env.ns.name })).items.map((c) => c.metadata?.name).sort();

@@ -55,7 +55,7 @@ describe('the operator sizes a MailCluster from its users', () => {
     const pods = await readyPods(env.ns.name);
     expect(pods).toMatchObject({ web: 4, db: 1, writer: 1, delivery: 2, nats: 3 });
     expect(pods['smtp-ingest']).toBeGreaterThanOrEqual(2);
-    const printed = await kubectl(['get', 'mailclusters', '-n', env.ns.name]);
+    const printed = await kubectl(['get', 'mailclusters.mailcluster.dev', '-n', env.ns.name]);
     expect(printed.stdout.split('\n')[0]).toMatch(/^NAME\s+USERS\s+WEB\s+SMTP\s+DB\s+READY\s+AGE/);
     expect(printed.stdout.split('\n')[1]).toMatch(/^mc\s+1000000\s+4\s+2\s+1\s+True/);
   });
