@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createMetricsRegistry, handleShutdown, startOpsServer, startService } from '@mailcluster/common';
 import { operatorConfigSchema } from './config.ts';
 import { ClusterCaches } from './controller/cluster-caches.ts';
@@ -7,6 +7,7 @@ import { ClusterController } from './controller/cluster-controller.ts';
 import { DEFAULT_IMAGES } from './images.ts';
 import { operatorMetrics } from './metrics.ts';
 import { EventRecorder } from './runtime/events.ts';
+import { PooledKubeConfig } from './runtime/kube-config.ts';
 import { LeaderElector } from './runtime/leader-election.ts';
 import { WorkQueue } from './runtime/work-queue.ts';
 
@@ -15,7 +16,7 @@ const { values: flags } = parseArgs({ options: { kubeconfig: { type: 'string' } 
 if (flags.kubeconfig !== undefined) process.env.MAILCLUSTER_KUBECONFIG = flags.kubeconfig;
 
 const { config, log } = startService('operator', operatorConfigSchema);
-const kc = new KubeConfig();
+const kc = new PooledKubeConfig();
 if (config.kubeconfig === undefined) kc.loadFromCluster();
 else kc.loadFromFile(config.kubeconfig);
 

@@ -9,7 +9,7 @@ import type { EventRecorder } from '../runtime/events.ts';
 import { describeError, httpStatus, isNotFound } from '../runtime/kube-errors.ts';
 import { isSubset } from '../runtime/subset.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
-import type { BuildContext } from '../specs/context.ts';
+import { type BuildContext, buildContext } from '../specs/context.ts';
 import { desiredObjects } from '../specs/desired-state.ts';
 import { objectNames } from '../specs/names.ts';
 import { generatedSecrets } from '../specs/secrets.ts';
@@ -61,7 +61,7 @@ export class ClusterController {
 
     const names = objectNames(cluster);
     const plan = planCluster(cluster, this.#observe(cluster, names.db, names.shardMap));
-    const ctx = this.#context(cluster, plan);
+    const ctx = buildContext(cluster, plan, this.#d.images);
     let problem: ConditionUpdate | undefined;
     if (!cluster.spec.paused) {
       try {
@@ -93,33 +93,18 @@ export class ClusterController {
     return { dbReplicas: db?.spec?.replicas ?? 0, shardMap };
   }
 
-  #context(cluster: MailCluster, plan: Plan): BuildContext {
-    const names = objectNames(cluster);
-    const { namespace } = cluster.metadata;
-    const images = { ...this.#d.images, ...Object.fromEntries(Object.entries(cluster.spec.images).filter(([, v]) => v !== undefined)) };
-    return {
-      cluster,
-      names,
-      size: plan.size,
-      dbReplicas: plan.dbReplicas,
-      images,
-      natsUrl: cluster.spec.nats.externalUrl ?? `nats://${names.nats}.${namespace}.svc:4222`,
-      smtpHostname: cluster.spec.smtp.hostname ?? `${names.smtp}.${namespace}.svc`,
-    };
-  }
-
-  /** Secrets are made once and never changed; a GET first, so a steady cluster sends no writes. */
+  /** Secrets are made once and never changed; a GET first, so a steady cluster sends no writes (and makes no keys). */
   async #ensureSecrets(ctx: BuildContext): Promise<void> {
     for (const secret of generatedSecrets(ctx)) {
       try {
-        await this.#d.objects.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.metadata?.name ?? '', namespace: ctx.cluster.metadata.namespace } });
+        await this.#d.objects.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace: ctx.cluster.metadata.namespace } });
         continue;
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
-      if (await createIfAbsent(this.#d.objects, secret)) {
+      if (await createIfAbsent(this.#d.objects, secret.make())) {
         this.#d.metrics.writes.inc({ verb: 'create', kind: 'Secret' });
-        await this.#d.events.record(ctx.cluster, 'Normal', 'Created', `created Secret ${secret.metadata?.name}`);
+        await this.#d.events.record(ctx.cluster, 'Normal', 'Created', `created Secret ${secret.name}`);
       }
     }
   }

@@ -131,7 +131,7 @@ describe('desired objects for a MailCluster', () => {
 
 describe('generated secrets', () => {
   it('makes db credentials, the submission password and a certificate for the MX and Service names', () => {
-    const secrets = generatedSecrets(context({ users: 1000 }));
+    const secrets = generatedSecrets(context({ users: 1000 })).map((s) => s.make());
     expect(secrets.map((s) => s.metadata?.name)).toEqual(['mc-db-credentials', 'mc-submission', 'mc-smtp-tls']);
     const tls = secrets[2]?.stringData ?? {};
     const cert = new X509Certificate(tls['tls.crt'] ?? '');
@@ -140,7 +140,13 @@ describe('generated secrets', () => {
     expect(secrets[0]?.stringData?.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 
+  it('keeps the db credentials without an owner while their volumes are retained', () => {
+    const owners = (pvcRetention: 'Retain' | 'Delete') => generatedSecrets(context({ users: 1000, db: { pvcRetention } }))[0]?.make().metadata?.ownerReferences;
+    expect(owners('Retain')).toBeUndefined();
+    expect(owners('Delete')).toHaveLength(1);
+  });
+
   it('uses the named certificate instead of making one', () => {
-    expect(generatedSecrets(context({ users: 1000, smtp: { tlsSecretName: 'mx-cert' } })).map((s) => s.metadata?.name)).toEqual(['mc-db-credentials', 'mc-submission']);
+    expect(generatedSecrets(context({ users: 1000, smtp: { tlsSecretName: 'mx-cert' } })).map((s) => s.name)).toEqual(['mc-db-credentials', 'mc-submission']);
   });
 });

@@ -36,31 +36,39 @@ export function selfSignedTls(hostNames: readonly string[], now = new Date()): {
   return { 'tls.crt': certPem, 'tls.key': keyPem, 'ca.crt': certPem };
 }
 
+/** A Secret the operator generates once: its name, and how to make its random content. */
+export interface GeneratedSecret {
+  name: string;
+  /** New random content each call (an RSA key for the certificate): call it only to create the Secret. */
+  make: () => Applied<V1Secret>;
+}
+
 /**
  * Secrets the operator generates once and never changes (created only when absent): db
  * credentials, the submission password of the web tier, and a STARTTLS certificate unless the
- * spec names one. The db credentials outlive the MailCluster when its volumes do.
+ * spec names one. The db credentials outlive the MailCluster when its volumes do. Their content is
+ * made on demand: a reconcile that finds them all present makes no key.
  */
-export function generatedSecrets(ctx: BuildContext): Applied<V1Secret>[] {
+export function generatedSecrets(ctx: BuildContext): GeneratedSecret[] {
   const { cluster, names } = ctx;
-  const secret = (name: string, component: 'db' | 'smtp-ingest', data: Record<string, string>, type = 'Opaque'): Applied<V1Secret> => ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: ownedMeta(cluster, name, component),
-    type,
-    stringData: data,
+  const secret = (name: string, component: 'db' | 'smtp-ingest', data: () => Record<string, string>, options: { type?: string; owned?: boolean } = {}): GeneratedSecret => ({
+    name,
+    make: () => {
+      const metadata = ownedMeta(cluster, name, component);
+      if (options.owned === false) delete metadata.ownerReferences;
+      return { apiVersion: 'v1', kind: 'Secret', metadata, type: options.type ?? 'Opaque', stringData: data() };
+    },
   });
-  const dbCredentials = secret(names.dbCredentials, 'db', { password: randomSecret(), 'root-password': randomSecret() });
   // Kept volumes keep their credentials: a MailCluster created again under the same name opens them.
-  if (cluster.spec.db.pvcRetention === 'Retain') delete dbCredentials.metadata?.ownerReferences;
+  const dbCredentials = secret(names.dbCredentials, 'db', () => ({ password: randomSecret(), 'root-password': randomSecret() }), { owned: cluster.spec.db.pvcRetention !== 'Retain' });
   const namespace = cluster.metadata.namespace;
   const secrets = [
     dbCredentials,
-    secret(names.submission, 'smtp-ingest', { password: randomSecret() }),
+    secret(names.submission, 'smtp-ingest', () => ({ password: randomSecret() })),
   ];
   if (cluster.spec.smtp.tlsSecretName === undefined) {
     const hosts = [ctx.smtpHostname, names.smtp, `${names.smtp}.${namespace}`, `${names.smtp}.${namespace}.svc`, `${names.smtp}.${namespace}.svc.cluster.local`];
-    secrets.push(secret(names.smtpTls, 'smtp-ingest', selfSignedTls([...new Set(hosts)]), 'kubernetes.io/tls'));
+    secrets.push(secret(names.smtpTls, 'smtp-ingest', () => selfSignedTls([...new Set(hosts)]), { type: 'kubernetes.io/tls' }));
   }
   return secrets;
 }
