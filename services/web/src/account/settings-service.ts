@@ -4,6 +4,7 @@ import type { SessionService } from '../auth/session-service.ts';
 import type { SignIn } from '../auth/sign-in.ts';
 import { WebError } from '../errors.ts';
 import { headerText } from '../mail/addresses.ts';
+import type { Quota } from '../mail/mailbox-service.ts';
 
 export interface AccountSettings {
   address: string;
@@ -29,9 +30,17 @@ export class SettingsService {
   }
 
   async get(address: string): Promise<AccountSettings> {
+    return (await this.withQuota(address)).settings;
+  }
+
+  /** The settings and the quota use, from the same two reads: every signed-in page shows both. */
+  async withQuota(address: string): Promise<{ settings: AccountSettings; quota: Quota }> {
     const pool = this.#store.homePool(address);
     const [user, settings] = await Promise.all([findUser(pool, address), getSettings(pool, address)]);
-    return { address, displayName: user?.displayName ?? '', signature: settings.signature, pageSize: settings.pageSize ?? this.#defaultPageSize };
+    return {
+      settings: { address, displayName: user?.displayName ?? '', signature: settings.signature, pageSize: settings.pageSize ?? this.#defaultPageSize },
+      quota: { usedBytes: user?.usedBytes ?? 0, limitBytes: user?.quotaBytes ?? 0 },
+    };
   }
 
   async update(address: string, changes: { displayName: string; signature: string; pageSize: number }): Promise<void> {

@@ -2,6 +2,7 @@ import { searchTerms } from '@mailcluster/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WebError } from '../errors.ts';
+import { type FolderView, findFolder } from '../mail/folders.ts';
 import { signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { conversationsPage, mailboxPage, searchPage } from '../views/mailbox-page.ts';
@@ -17,15 +18,15 @@ const searchSchema = z.object({ q: z.string().max(200).default('') });
 export function mailboxRoutes(app: FastifyInstance, services: WebServices): void {
   const { mailbox } = services;
 
-  async function pageSize(address: string, requested?: number): Promise<number> {
-    return requested ?? (await services.settings.get(address)).pageSize;
-  }
-
-  /** One page of a folder plus the cursor of the next one (one row more than shown tells whether there is one). */
-  async function folderPage(address: string, token: string, query: unknown) {
+  /**
+   * One page of a folder plus the cursor of the next one (one row more than shown tells whether
+   * there is one), given the user's folders and page size as the request has already read them.
+   */
+  async function folderPage(address: string, known: { folders: readonly FolderView[]; pageSize: number }, token: string, query: unknown) {
     const { before, limit } = parse(beforeSchema, query);
-    const { folder, folders } = await mailbox.folder(address, token);
-    const size = await pageSize(address, limit);
+    const folder = findFolder(known.folders, token);
+    if (!folder) throw new WebError('WEB_ERR_UNKNOWN_FOLDER');
+    const size = limit ?? known.pageSize;
     let rows;
     try {
       rows = await mailbox.list(address, folder, size + 1, before);
@@ -35,21 +36,22 @@ export function mailboxRoutes(app: FastifyInstance, services: WebServices): void
     }
     const items = rows.slice(0, size);
     const next = rows.length > size ? items.at(-1)?.cursor : undefined;
-    return { folder, folders, items, next, older: before !== undefined };
+    return { folder, items, next, older: before !== undefined };
   }
 
   app.get('/', async (_request, reply) => reply.redirect('/mail/inbox', 303));
 
   app.get<{ Params: { folder: string } }>('/mail/:folder', async (request, reply) => {
     const session = signedIn(request);
-    const page = await folderPage(session.address, request.params.folder, request.query);
-    const chrome = await loadChrome(services, session, page.folder.token);
-    return sendPage(reply, mailboxPage(chrome, page.folder, page.items, { next: page.next, older: page.older }, noticeOf(request)));
+    const chrome = await loadChrome(services, session, request.params.folder);
+    const page = await folderPage(session.address, { folders: chrome.folders, pageSize: chrome.viewer.pageSize }, request.params.folder, request.query);
+    return sendPage(reply, mailboxPage({ ...chrome, current: page.folder.token }, page.folder, page.items, { next: page.next, older: page.older }, noticeOf(request)));
   });
 
   app.get<{ Params: { folder: string } }>('/api/folders/:folder/messages', async (request) => {
-    const session = signedIn(request);
-    const page = await folderPage(session.address, request.params.folder, request.query);
+    const { address } = signedIn(request);
+    const [folders, { pageSize }] = await Promise.all([mailbox.folders(address), services.settings.get(address)]);
+    const page = await folderPage(address, { folders, pageSize }, request.params.folder, request.query);
     return { folder: page.folder, messages: page.items, next: page.next ?? null };
   });
 

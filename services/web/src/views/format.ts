@@ -11,8 +11,9 @@ export function formatBytes(bytes: number): string {
 /** A date in UTC with its machine-readable form; app.js shows it in the reader's time zone. */
 export function timeTag(date: Date | null, long = false): Html {
   if (date === null) return html``;
-  const text = long ? date.toUTCString() : date.toISOString().slice(0, 16).replace('T', ' ');
-  return html`<time datetime="${date.toISOString()}" data-format="${long ? 'long' : 'short'}">${text}</time>`;
+  const iso = date.toISOString();
+  const text = long ? date.toUTCString() : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  return html`<time datetime="${iso}" data-format="${long ? 'long' : 'short'}">${text}</time>`;
 }
 
 /** Who a list row names: the recipients in Sent and Drafts, the sender elsewhere. */

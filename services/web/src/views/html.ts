@@ -11,8 +11,11 @@ export interface Html {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
+const SPECIAL = /[&<>"'`]/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] as string);
+  // Most text (dates, ids, plain subjects) has nothing to escape: skip the replace for it.
+  return SPECIAL.test(text) ? text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] as string) : text;
 }
 
 function isHtml(value: unknown): value is Html {

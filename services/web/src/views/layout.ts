@@ -9,6 +9,8 @@ export interface Viewer {
   address: string;
   displayName: string;
   csrfToken: string;
+  /** Messages per page of a folder, as the user chose. */
+  pageSize: number;
 }
 
 /** What every signed-in page shows around its content. */
