@@ -14,19 +14,27 @@ export async function listFolder(
   address: string,
   options: { folder: number; limit: number; before?: string | undefined },
 ): Promise<MailItem[]> {
+  const { sql, params } = folderPageQuery(userMailTable(address), address, options);
+  return (await readUserMail(pool, address, sql, params)).map(toMailItem);
+}
+
+/**
+ * The statement behind listFolder, on any mail table: bench/ runs the very same SELECT on other
+ * table layouts and straight through mysql2, so its figures cannot drift from what pages run.
+ */
+export function folderPageQuery(
+  table: string,
+  address: string,
+  options: { folder: number; limit: number; before?: string | undefined },
+): { sql: string; params: unknown[] } {
   const cursor = options.before === undefined ? null : parseCursor(options.before);
   if (options.before !== undefined && cursor === null) throw new RangeError('not a mailbox cursor');
   const params: unknown[] = [address, options.folder];
   if (cursor) params.push(cursor.receivedAt, cursor.id);
-  const rows = await readUserMail(
-    pool,
-    address,
-    `SELECT ${MAIL_ITEM_COLUMNS} FROM \`${userMailTable(address)}\` AS m FORCE INDEX (Mailbox)
+  const sql = `SELECT ${MAIL_ITEM_COLUMNS} FROM \`${table}\` AS m FORCE INDEX (Mailbox)
       WHERE m.EmailTo = ? AND m.Folder = ? ${cursor ? 'AND (m.ReceivedAt, m.Id) < (?, ?)' : ''}
-      ORDER BY m.ReceivedAt DESC, m.Id DESC LIMIT ${clampLimit(options.limit)}`,
-    params,
-  );
-  return rows.map(toMailItem);
+      ORDER BY m.ReceivedAt DESC, m.Id DESC LIMIT ${clampLimit(options.limit)}`;
+  return { sql, params };
 }
 
 export function clampLimit(limit: number): number {
@@ -57,14 +65,8 @@ export async function mailboxUsage(pool: Pool, address: string): Promise<number>
 
 /** One message of the user with its metadata and raw bytes, or null (also for another user's id). */
 export async function getMessage(pool: Pool, address: string, id: number): Promise<(MailItem & MessageExtras) | null> {
-  const rows = await readUserMail(
-    pool,
-    address,
-    `SELECT ${MAIL_ITEM_COLUMNS}, m.MessageId, m.InReplyTo, m.ReferenceIds, m.EmailMessage
-       FROM \`${userMailTable(address)}\` AS m WHERE m.Id = ? AND m.EmailTo = ?`,
-    [id, address],
-  );
-  const row = rows[0];
+  const { sql, params } = messageQuery(userMailTable(address), address, id);
+  const row = (await readUserMail(pool, address, sql, params))[0];
   if (!row) return null;
   return {
     ...toMailItem(row),
@@ -72,6 +74,15 @@ export async function getMessage(pool: Pool, address: string, id: number): Promi
     inReplyTo: row.InReplyTo === null ? null : String(row.InReplyTo),
     referenceIds: row.ReferenceIds === null ? [] : String(row.ReferenceIds).split(' ').filter((r) => r !== ''),
     raw: row.EmailMessage as Buffer,
+  };
+}
+
+/** The statement behind getMessage, on any mail table (see folderPageQuery). */
+export function messageQuery(table: string, address: string, id: number): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT ${MAIL_ITEM_COLUMNS}, m.MessageId, m.InReplyTo, m.ReferenceIds, m.EmailMessage
+       FROM \`${table}\` AS m WHERE m.Id = ? AND m.EmailTo = ?`,
+    params: [id, address],
   };
 }
 
