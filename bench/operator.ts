@@ -11,7 +11,7 @@
  * (c) the operator's RSS and V8 heap with N MailClusters reconciled and steady (N = 100; their
  *     pods run on kwok nodes the bench adds, tainted so nothing else lands there), against the
  *     same operator idle.
- * MAILCLUSTER_BENCH_CPU_PROF_DIR=<dir> runs the operator of (b)/(c) under `node --cpu-prof` and
+ * BENCH_CPU_PROF_DIR=<dir> runs the operator of (b)/(c) under `node --cpu-prof` and
  * prints where its time went.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -239,7 +239,7 @@ interface LoadResult {
 
 export async function steadyLoad(kc: KubeConfig, example: ExampleDoc, s: Settings, ctx: BenchContext): Promise<LoadResult> {
   const log = ctx.log.bind(ctx);
-  const profileDir = process.env.MAILCLUSTER_BENCH_CPU_PROF_DIR;
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   await addBenchNodes(kc);
   let namespace: string | undefined;

@@ -20,6 +20,7 @@ import type { MailStore } from '@mailcluster/store';
 import type { BenchContext, Benchmark, Figure } from './lib/benchmark.ts';
 import { type IngestProcess, cpuMeter, openBenchStore, pidsOf, stackCtl, stackStatus, startIngest, withStopped } from './lib/bench-stack.ts';
 import { createBenchUsers } from './lib/bench-users.ts';
+import { newestProfileSummary, profileArgs } from './lib/cpu-profile.ts';
 import { type SentRun, waitForRows } from './lib/mail-rows.ts';
 import { writeMessageFiles } from './lib/messages.ts';
 import { BENCH_DOMAIN, BenchPostfix } from './lib/postfix.ts';
@@ -120,8 +121,12 @@ async function mainRounds(ctx: BenchContext, plan: Plan, mixList: readonly Mix[]
     stops.push(() => sink.stop());
     const postfix = await BenchPostfix.start('hold', PORTS.hold);
     stops.push(() => postfix.stop());
-    const ingest = await startIngest(ctx.repo, INGEST_ENV);
-    stops.push(() => ingest.stop());
+    const ingest = await startIngest(ctx.repo, INGEST_ENV, profileArgs());
+    stops.push(async () => {
+      await ingest.stop();
+      const dir = process.env.BENCH_CPU_PROF_DIR;
+      if (dir !== undefined) for (const line of newestProfileSummary(dir, ctx.repo)) ctx.log(line);
+    });
     const results = new Map<Mix, Round[]>();
     for (const mix of mixList) {
       const { runs } = await repeat<Round>({ ...rounds, key: (r) => r.ours.perSecond, log: (line) => ctx.log(line), label: `${mix.key} ours msgs/s` }, async (round) => {
@@ -205,10 +210,11 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       main: await mainRounds(ctx, plan, mixList, rounds, natsPids),
       sync: ctx.quick ? undefined : await syncAlwaysRounds(ctx, plan, mixList, rounds),
     }));
-    const discard = ctx.quick ? undefined : await discardRounds(ctx, plan, mixList, rounds);
     ctx.log(`the writers store what ours accepted (${plan.ours.reduce((n, r) => n + r.messages, 0).toLocaleString('en-US')} messages); every message must be exactly one row`);
     await waitForRows(store, plan.ours, { stallMs: 60_000, pollMs: 1_000, log: (line) => ctx.log(line) });
     ctx.log('all stored, one row each');
+    // After the backlog is stored: the writers storing it would take the CPU Postfix delivers with.
+    const discard = ctx.quick ? undefined : await discardRounds(ctx, plan, mixList, rounds);
     return figures(mixList, main, sync, discard);
   } finally {
     await store.close();

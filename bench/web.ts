@@ -178,11 +178,10 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     await fillMailboxes(ctx, store, addresses, sizes);
     const sessions = await signInUsers(ctx, store, publicUrl, addresses, settings.sessions);
 
-    const cpuProfileDir = process.env.BENCH_WEB_CPU_PROF_DIR;
+    const cpuProfileDir = process.env.BENCH_CPU_PROF_DIR;
     const pod = await startWebPod({
       repo: ctx.repo,
       cpu: WEB_CPU,
-      cpuProfileDir,
       env: {
         MAILCLUSTER_DB_URLS: dbUrls.join(','),
         MAILCLUSTER_PUBLIC_URL: publicUrl,

@@ -1,7 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Reading a V8 CPU profile (`node --cpu-prof`): where the time went, by function and by file. */
+/**
+ * Reading a V8 CPU profile (`node --cpu-prof`): where the time went, by function and by file.
+ * `BENCH_CPU_PROF_DIR=<dir> npm run bench -- <name>` runs the process a benchmark measures (the
+ * smtp-ingest, the web pod, the operator) under --cpu-prof and prints this summary after it.
+ */
 
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -63,6 +67,12 @@ export function summarizeProfile(profile: CpuProfile, root: string, top = 15): P
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
   return { totalMs: totalUs / 1000, busyMs: busyUs / 1000, functions: ranked(functions), files: ranked(files) };
+}
+
+/** `node` arguments that profile into BENCH_CPU_PROF_DIR when it is set. */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 /** The summary of the newest profile in `dir` (a process started with --cpu-prof-dir), as lines to print. */

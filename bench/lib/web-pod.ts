@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { profileArgs } from './cpu-profile.ts';
 
 export interface WebPod {
   url: string;
   pid: number;
-  /** SIGTERM and wait for the exit (a --cpu-prof profile is written then). */
+  /** SIGTERM and wait for the exit (a BENCH_CPU_PROF_DIR profile is written then). */
   stop(): Promise<void>;
 }
 
@@ -13,8 +14,6 @@ export interface WebPodOptions {
   /** The CPU the pod is pinned to (`taskset -c`): a pod here is one core. */
   cpu: number;
   env: Record<string, string>;
-  /** Write a V8 CPU profile of the pod into this directory when it stops. */
-  cpuProfileDir?: string | undefined;
 }
 
 /**
@@ -22,8 +21,7 @@ export interface WebPodOptions {
  * and behind the stack's public URL (`env`), listening on a port the OS picks (read from its log).
  */
 export async function startWebPod(options: WebPodOptions): Promise<WebPod> {
-  const nodeArgs = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child = spawn('taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs, join(options.repo, 'services/web/src/main.ts')], {
+  const child = spawn('taskset', ['-c', String(options.cpu), process.execPath, ...profileArgs(), join(options.repo, 'services/web/src/main.ts')], {
     cwd: options.repo,
     env: { PATH: process.env.PATH ?? '', ...options.env, MAILCLUSTER_WEB_LISTEN: '127.0.0.1:0', MAILCLUSTER_OPS_LISTEN: '127.0.0.1:0', MAILCLUSTER_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
