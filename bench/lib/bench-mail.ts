@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FOLDERS, type NewMessageRow } from '@mailcluster/store';
+import { REPORT_CONTENT_TYPE, reportParts } from './messages.ts';
 
 /**
  * Mailboxes and mail for the storage and web benchmarks, generated from a seeded random source:
@@ -130,29 +131,5 @@ function rawMessage(m: { fromName: string; fromAddress: string; to: string; subj
   if (m.attachmentBytes === undefined) return [...headers, 'Content-Type: text/plain; charset=utf-8', '', m.text, ''].join('\n');
   const paragraphs = m.text.split('\n').map((line, i) => `<p>${line}${i % 5 === 0 ? ` <a href="https://example.com/r/${i}">more</a> <img src="https://tracker.example/${i}.png" alt="">` : ''}</p>`);
   const attachment = Buffer.alloc(m.attachmentBytes, m.messageId).toString('base64').match(/.{1,76}/g)?.join('\n') ?? '';
-  return [
-    ...headers,
-    'Content-Type: multipart/mixed; boundary="mixed-b1"',
-    '',
-    '--mixed-b1',
-    'Content-Type: multipart/alternative; boundary="alt-b2"',
-    '',
-    '--alt-b2',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    m.text,
-    '--alt-b2',
-    'Content-Type: text/html; charset=utf-8',
-    '',
-    `<html><body>${paragraphs.join('\n')}</body></html>`,
-    '--alt-b2--',
-    '--mixed-b1',
-    'Content-Type: application/pdf; name="report.pdf"',
-    'Content-Disposition: attachment; filename="report.pdf"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    attachment,
-    '--mixed-b1--',
-    '',
-  ].join('\n');
+  return [...headers, REPORT_CONTENT_TYPE, '', ...reportParts(m.text, [`<html><body>${paragraphs.join('\n')}</body></html>`], attachment)].join('\n');
 }

@@ -40,9 +40,15 @@ export function mimeMessage(): string {
   const text = lines(PROSE.repeat(40)).join('\n');
   const html = `<html><body>${Array.from({ length: 60 }, (_, i) => `<p>Item ${i}: ${PROSE}<a href="https://example.com/r/${i}">details</a></p>`).join('\n')}</body></html>`;
   const attachment = randomBytes(27_000).toString('base64').match(/.{1,76}/g)?.join('\n') ?? '';
+  return [...headers('Quarterly report', [REPORT_CONTENT_TYPE]), '', ...reportParts(text, lines(html, 200), attachment)].join('\n');
+}
+
+/** The Content-Type header of a report message (reportParts is its body). */
+export const REPORT_CONTENT_TYPE = 'Content-Type: multipart/mixed; boundary="mixed-b1"';
+
+/** A report's body as mail clients send it: text and HTML alternatives, and a PDF (`attachment`: base64 lines). */
+export function reportParts(text: string, htmlLines: readonly string[], attachment: string): string[] {
   return [
-    ...headers('Quarterly report', ['Content-Type: multipart/mixed; boundary="mixed-b1"']),
-    '',
     '--mixed-b1',
     'Content-Type: multipart/alternative; boundary="alt-b2"',
     '',
@@ -55,7 +61,7 @@ export function mimeMessage(): string {
     'Content-Type: text/html; charset=utf-8',
     'Content-Transfer-Encoding: 7bit',
     '',
-    ...lines(html, 200),
+    ...htmlLines,
     '--alt-b2--',
     '',
     '--mixed-b1',
@@ -66,7 +72,7 @@ export function mimeMessage(): string {
     attachment,
     '--mixed-b1--',
     '',
-  ].join('\n');
+  ];
 }
 
 export function writeMessageFiles(dir: string): MessageFiles {
