@@ -145,9 +145,15 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect(await mailctl(['queue', 'drop', byTo('drop@remote.test')], '', env)).toMatchObject({ code: 1, stderr: expect.stringContaining('ADMIN_ERR_UNKNOWN_DELIVERY') });
     expect(await mailctl(['queue', 'list'], '')).toMatchObject({ code: 2, stderr: expect.stringContaining('MAILCLUSTER_NATS_URL') });
 
-    await sink.stop();
-    sink = await SmtpSink.start();
-    expect(await mailctl(['queue', 'retry', byTo('keep@remote.test')], '', env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^queued for delivery now: /) });
+    // The worker's own next attempt (1–15 s apart on the stack) must not deliver it before `retry` can.
+    await stackCtl('stop', 'delivery');
+    try {
+      await sink.stop();
+      sink = await SmtpSink.start();
+      expect(await mailctl(['queue', 'retry', byTo('keep@remote.test')], '', env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^queued for delivery now: /) });
+    } finally {
+      await stackCtl('start', 'delivery');
+    }
     await waitFor('the retried message to arrive', () => arrived(keep).length > 0, { timeoutMs: 30_000 });
     await sleep(5_000);
     expect(arrived(keep)).toHaveLength(1);
