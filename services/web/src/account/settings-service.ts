@@ -4,7 +4,7 @@ import type { SessionService } from '../auth/session-service.ts';
 import type { SignIn } from '../auth/sign-in.ts';
 import { WebError } from '../errors.ts';
 import { headerText } from '../mail/addresses.ts';
-import type { Quota } from '../mail/mailbox-service.ts';
+import { type Quota, quotaOf } from '../mail/mailbox-service.ts';
 
 export interface AccountSettings {
   address: string;
@@ -39,7 +39,7 @@ export class SettingsService {
     const [user, settings] = await Promise.all([findUser(pool, address), getSettings(pool, address)]);
     return {
       settings: { address, displayName: user?.displayName ?? '', signature: settings.signature, pageSize: settings.pageSize ?? this.#defaultPageSize },
-      quota: { usedBytes: user?.usedBytes ?? 0, limitBytes: user?.quotaBytes ?? 0 },
+      quota: quotaOf(user),
     };
   }
 

@@ -22,6 +22,7 @@ import {
   setFlag,
   threadOf,
   unreadCounts,
+  type User,
 } from '@mailcluster/store';
 import { WebError } from '../errors.ts';
 import { type FolderView, findFolder, folderViews, validFolderName } from './folders.ts';
@@ -33,6 +34,11 @@ export interface Quota {
   usedBytes: number;
   /** 0: no limit. */
   limitBytes: number;
+}
+
+/** A user's quota use as pages show it (a missing user has used nothing of nothing). */
+export function quotaOf(user: Pick<User, 'usedBytes' | 'quotaBytes'> | null): Quota {
+  return { usedBytes: user?.usedBytes ?? 0, limitBytes: user?.quotaBytes ?? 0 };
 }
 
 /**
@@ -143,7 +149,7 @@ export class MailboxService {
   /** The use ingest enforces the quota with: kept by the writers and by every delete (ADR 0011). */
   async quota(address: string): Promise<Quota> {
     const user = await findUser(this.#store.homePool(address), address);
-    return { usedBytes: user?.usedBytes ?? 0, limitBytes: user?.quotaBytes ?? 0 };
+    return quotaOf(user);
   }
 
   /** Whether the user chose to always load remote content from this sender. */
