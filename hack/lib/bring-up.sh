@@ -13,6 +13,10 @@ trap _mc_take_down EXIT
 
 mc_bring_up() {
   local script="$1"
-  if ! "$script" status --json 2>/dev/null | grep -q '"healthy": *true'; then _mc_started+=("$script"); fi
+  # Read the whole status before grepping it: with pipefail, grep -q leaving early would SIGPIPE
+  # the status command and make a running stack look stopped (and then taken down at exit).
+  local status
+  status="$("$script" status --json 2>/dev/null || true)"
+  if ! grep -q '"healthy": *true' <<<"$status"; then _mc_started+=("$script"); fi
   "$script" up
 }

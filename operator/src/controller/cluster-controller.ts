@@ -4,7 +4,8 @@ import type { ConditionUpdate } from '../api/v1alpha1/conditions.ts';
 import { API_VERSION, GROUP, KIND, type MailCluster, PLURAL, VERSION, mailClusterSpecSchema } from '../api/v1alpha1/mailcluster.ts';
 import type { Images } from '../images.ts';
 import type { OperatorMetrics } from '../metrics.ts';
-import { type ApplyOutcome, applyObject, createIfAbsent } from '../runtime/apply.ts';
+import { applyObject, createIfAbsent } from '../runtime/apply.ts';
+import { boundedMap } from '../runtime/bounded-map.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import { describeError, httpStatus, isNotFound } from '../runtime/kube-errors.ts';
 import { isSubset } from '../runtime/subset.ts';
@@ -33,6 +34,13 @@ export interface ControllerDeps {
 
 /** Status codes worth retrying quietly: conflicts and an API server that is busy or restarting. */
 const TRANSIENT = new Set([409, 429, 500, 502, 503, 504]);
+
+/**
+ * Requests one reconcile has in flight at once. A cluster is ~28 objects with no order between
+ * them (pods wait for their ConfigMaps and Secrets), and one after another they cost 28 round
+ * trips; the API server's priority and fairness keeps a burst of 8 from one client in check.
+ */
+const REQUESTS_IN_FLIGHT = 8;
 
 /**
  * Reconciles one MailCluster, level-triggered: from whatever state it finds, it computes the plan,
@@ -95,10 +103,10 @@ export class ClusterController {
 
   /** Secrets are made once and never changed; a GET first, so a steady cluster sends no writes (and makes no keys). */
   async #ensureSecrets(ctx: BuildContext): Promise<void> {
-    for (const secret of generatedSecrets(ctx)) {
+    await boundedMap(generatedSecrets(ctx), REQUESTS_IN_FLIGHT, async (secret) => {
       try {
         await this.#d.objects.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace: ctx.cluster.metadata.namespace } });
-        continue;
+        return;
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -106,20 +114,20 @@ export class ClusterController {
         this.#d.metrics.writes.inc({ verb: 'create', kind: 'Secret' });
         await this.#d.events.record(ctx.cluster, 'Normal', 'Created', `created Secret ${secret.name}`);
       }
-    }
+    });
   }
 
   async #applyAll(ctx: BuildContext, plan: Plan): Promise<void> {
     const { cluster } = ctx;
     const previousEpoch = this.#observe(cluster, ctx.names.db, ctx.names.shardMap).shardMap?.epoch;
-    const done: string[] = [];
-    for (const desired of desiredObjects(ctx, plan.shardMap)) {
+    const outcomes = await boundedMap(desiredObjects(ctx, plan.shardMap), REQUESTS_IN_FLIGHT, async (desired) => {
       const live = this.#d.caches.get(desired.kind as OwnedKind, cluster.metadata.namespace, desired.metadata?.name ?? '');
-      const outcome: ApplyOutcome = await applyObject(this.#d.objects, keepImmutableFields(desired, live), live);
-      if (outcome === 'unchanged') continue;
+      const outcome = await applyObject(this.#d.objects, keepImmutableFields(desired, live), live);
+      if (outcome === 'unchanged') return undefined;
       this.#d.metrics.writes.inc({ verb: 'apply', kind: desired.kind ?? '' });
-      done.push(`${outcome} ${desired.kind} ${desired.metadata?.name}`);
-    }
+      return `${outcome} ${desired.kind} ${desired.metadata?.name}`;
+    });
+    const done = outcomes.filter((change) => change !== undefined);
     if (done.length > 0) {
       this.#d.log.info({ cluster: `${cluster.metadata.namespace}/${cluster.metadata.name}`, changes: done }, 'applied');
       await this.#d.events.record(cluster, 'Normal', 'Applied', done.join('; '));
