@@ -32,6 +32,6 @@ describe('boundedMap', () => {
   });
 
   it('handles no items', async () => {
-    expect(await boundedMap([], 4, async () => 1)).toEqual([]);
+    expect(await boundedMap([], 4, () => Promise.resolve(1))).toEqual([]);
   });
 });
