@@ -6,23 +6,29 @@ import { CONTAINER_SECURITY, UIDS } from './pod-security.ts';
 import { type Applied, disruptionBudget, headlessService, statefulSet } from './workload.ts';
 
 /**
- * MariaDB settings: the same as the local stack's (hack/lib/stack-mariadb.sh), so what the tests
- * prove holds here. The buffer pool takes 60 % of the container's memory limit.
+ * MariaDB settings: the local stack's (hack/lib/stack-mariadb.sh, whose comments and
+ * docs/local-stack.md say why each), so what the tests prove holds here; db.test.ts fails when
+ * the two drift apart. Only the buffer pool differs: 60 % of the container's memory limit.
  */
 export function dbConfigFile(memoryLimit: string): string {
   const poolMiB = Math.max(128, Math.floor((parseQuantity(memoryLimit) * 0.6) / 2 ** 20));
   return [
     '[mariadbd]',
+    'skip-name-resolve',
+    'max_connections = 500',
     'innodb_flush_log_at_trx_commit = 1',
+    'innodb_doublewrite = 1',
     'innodb_file_per_table = 1',
     `innodb_buffer_pool_size = ${poolMiB}M`,
-    'character-set-server = utf8mb4',
-    'collation-server = utf8mb4_unicode_ci',
+    'innodb_log_file_size = 1G',
     'max_allowed_packet = 256M',
     'table_definition_cache = 4096',
     'table_open_cache = 4096',
-    'max_connections = 500',
-    'skip-name-resolve',
+    'innodb_open_files = 4096',
+    'open_files_limit = 16384',
+    'character-set-server = utf8mb4',
+    'collation-server = utf8mb4_unicode_520_ci',
+    "default-time-zone = '+00:00'",
     '',
   ].join('\n');
 }
