@@ -6,10 +6,14 @@ export interface UserSettings {
   pageSize: number | null;
 }
 
+/** The settings in a row with Signature and PageSize columns (NULL or absent: the defaults). */
+export function settingsOf(row: RowDataPacket | undefined): UserSettings {
+  return { signature: row?.Signature == null ? '' : String(row.Signature), pageSize: row?.PageSize == null ? null : Number(row.PageSize) };
+}
+
 export async function getSettings(pool: Pool, address: string): Promise<UserSettings> {
   const [rows] = await pool.execute<RowDataPacket[]>('SELECT Signature, PageSize FROM UserSettings WHERE Address = ?', [address]);
-  const row = rows[0];
-  return { signature: row?.Signature == null ? '' : String(row.Signature), pageSize: row?.PageSize == null ? null : Number(row.PageSize) };
+  return settingsOf(rows[0]);
 }
 
 export async function saveSettings(pool: Pool, address: string, settings: UserSettings): Promise<void> {

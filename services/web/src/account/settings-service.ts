@@ -1,5 +1,5 @@
 import { hashPassword, passwordProblem } from '@mailcluster/admin';
-import { type MailStore, findUser, getSettings, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
+import { type MailStore, findUserWithSettings, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
 import type { SessionService } from '../auth/session-service.ts';
 import type { SignIn } from '../auth/sign-in.ts';
 import { WebError } from '../errors.ts';
@@ -33,10 +33,9 @@ export class SettingsService {
     return (await this.withQuota(address)).settings;
   }
 
-  /** The settings and the quota use, from the same two reads: every signed-in page shows both. */
+  /** The settings and the quota use, from one read: every signed-in page shows both. */
   async withQuota(address: string): Promise<{ settings: AccountSettings; quota: Quota }> {
-    const pool = this.#store.homePool(address);
-    const [user, settings] = await Promise.all([findUser(pool, address), getSettings(pool, address)]);
+    const { user, settings } = await findUserWithSettings(this.#store.homePool(address), address);
     return {
       settings: { address, displayName: user?.displayName ?? '', signature: settings.signature, pageSize: settings.pageSize ?? this.#defaultPageSize },
       quota: quotaOf(user),

@@ -4,8 +4,9 @@ import type { Chrome } from '../views/layout.ts';
 
 /**
  * What every signed-in page shows around its content: folders with unread counts, quota, the user.
- * Four reads on the user's home db; pages take the folder list and page size from it rather than
- * reading them again (bench/web.ts: the inbox page is bound by its queries).
+ * Three reads on the user's home db (folders, unread counts, profile with settings); pages take
+ * the folder list and page size from it rather than reading them again (bench/web.ts: the inbox
+ * page is bound by its queries).
  */
 export async function loadChrome(services: WebServices, session: SessionContext, current: string): Promise<Chrome> {
   const { address } = session;
