@@ -1,25 +1,15 @@
 import { hostname as osHostname } from 'node:os';
-import {
-  createMetricsRegistry,
-  handleShutdown,
-  openShardMapSource,
-  retryUntilDone,
-  startOpsServer,
-  startService,
-} from '@mailcluster/common';
+import { createMetricsRegistry, handleShutdown, retryUntilDone, startOpsServer, startService } from '@mailcluster/common';
 import {
   DELIVERY_CONSUMER,
   MAIL_OUT_STREAM,
   MailPublisher,
-  connectNats,
   ensureDeliveryConsumer,
-  ensureMailStreams,
-  openBlobStore,
   openDeliveryState,
+  openServiceQueue,
   startConsumerLoop,
 } from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { deliveryConfigSchema } from './config.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { mxRouter, relayRouter } from './destination.ts';
@@ -31,19 +21,12 @@ const { config, log } = startService('delivery', deliveryConfigSchema);
 const registry = createMetricsRegistry('delivery');
 const metrics = deliveryMetrics(registry);
 
-const shards = await openShardMapSource({ file: config.shardMapFile, dbCount: config.dbUrls.length, log });
-const store = MailStore.open(config.dbUrls, shards, { connectionLimit: 4 });
-await retryUntilDone('schema migration', () => store.migrate(), { log });
-
-const nats = await connectNats({ servers: config.natsUrl, name: `delivery ${osHostname()}`, log });
-const jsm = await jetstreamManager(nats.nc);
-const streams = { replicas: config.streamReplicas, maxBytes: config.streamMaxBytes, duplicateWindowMs: config.duplicateWindowMs };
-await retryUntilDone('stream setup', async () => {
-  await ensureMailStreams(jsm, streams, log);
-  await ensureDeliveryConsumer(jsm, config.ackWaitMs);
-}, { log });
-const js = jetstream(nats.nc);
-const blobs = await retryUntilDone('blob store setup', () => openBlobStore(js, { replicas: config.streamReplicas, ttlMs: config.blobTtlMs, maxBytes: config.streamMaxBytes }), { log });
+const store = await MailStore.openForService(config, { connectionLimit: 4, log });
+const { nats, jsm, js, blobs } = await openServiceQueue(config, {
+  name: `delivery ${osHostname()}`,
+  log,
+  ensureConsumer: (manager) => ensureDeliveryConsumer(manager, config.ackWaitMs),
+});
 // State outlives the message by a day, so a late redelivery still finds it finished.
 const state = await retryUntilDone('delivery state setup', () => openDeliveryState(js, { replicas: config.streamReplicas, ttlMs: config.maxLifetimeMs + 86_400_000 }), { log });
 
@@ -103,7 +86,6 @@ handleShutdown({
     while (running > 0) await new Promise<void>((resolve) => (slotFreed = resolve));
     pool.close();
     await nats.nc.drain();
-    shards.close();
     await store.close();
     await ops.close();
   },

@@ -9,3 +9,4 @@ export * from './mail-publisher.ts';
 export * from './names.ts';
 export * from './outbound.ts';
 export * from './streams.ts';
+export * from './service-queue.ts';

@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import {
-  createMetricsRegistry,
-  handleShutdown,
-  openShardMapSource,
-  retryUntilDone,
-  startOpsServer,
-  startService,
-} from '@mailcluster/common';
-import { MailPublisher, connectNats, ensureMailStreams, openBlobStore } from '@mailcluster/queue';
+import { createMetricsRegistry, handleShutdown, startOpsServer, startService } from '@mailcluster/common';
+import { MailPublisher, openServiceQueue } from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ingestConfigSchema } from './config.ts';
 import { ingestMetrics } from './metrics.ts';
 import { Directory } from './smtp/directory.ts';
@@ -22,19 +14,8 @@ const { config, log } = startService('smtp-ingest', ingestConfigSchema);
 const registry = createMetricsRegistry('smtp-ingest');
 const metrics = ingestMetrics(registry);
 
-const shards = await openShardMapSource({ file: config.shardMapFile, dbCount: config.dbUrls.length, log });
-const store = MailStore.open(config.dbUrls, shards, { connectionLimit: 8 });
-await retryUntilDone('schema migration', () => store.migrate(), { log });
-
-const nats = await connectNats({ servers: config.natsUrl, name: `smtp-ingest ${hostname()}`, log });
-const streams = { replicas: config.streamReplicas, maxBytes: config.streamMaxBytes, duplicateWindowMs: config.duplicateWindowMs };
-await retryUntilDone('stream setup', async () => ensureMailStreams(await jetstreamManager(nats.nc), streams, log), { log });
-const js = jetstream(nats.nc, { timeout: config.publishTimeoutMs });
-const blobs = await retryUntilDone(
-  'blob store setup',
-  () => openBlobStore(js, { replicas: config.streamReplicas, ttlMs: config.blobTtlMs, maxBytes: config.streamMaxBytes }),
-  { log },
-);
+const store = await MailStore.openForService(config, { connectionLimit: 8, log });
+const { nats, js, blobs } = await openServiceQueue(config, { name: `smtp-ingest ${hostname()}`, log, jetstream: { timeout: config.publishTimeoutMs } });
 
 const publisher = new MailPublisher(js, blobs, {
   inlineMaxBytes: config.inlineMaxBytes,
@@ -75,7 +56,6 @@ handleShutdown({
     ops.markDraining();
     await Promise.all(listeners.map((listener) => listener.drain()));
     await nats.nc.drain();
-    shards.close();
     await store.close();
     await ops.close();
   },

@@ -1,4 +1,4 @@
-import { type ShardMapSource, addressPrefix, prefixDb } from '@mailcluster/common';
+import { type Logger, type ShardMapSource, addressPrefix, openShardMapSource, prefixDb, retryUntilDone } from '@mailcluster/common';
 import { MailTables } from './mail-tables.ts';
 import { type Pool, type PoolSettings, closePools, openPools } from './pools.ts';
 import { migrate } from './schema.ts';
@@ -18,8 +18,22 @@ export class MailStore {
     this.#tables = pools.map((pool) => new MailTables(pool));
   }
 
+  /** A store on these dbs; it owns `shards` and closes it with the pools. */
   static open(dbUrls: readonly string[], shards: ShardMapSource, settings: PoolSettings): MailStore {
     return new MailStore(openPools(dbUrls, settings), shards);
+  }
+
+  /**
+   * The store of a long-running service: the shard map from its mounted file (or rendezvous over
+   * the db URLs), one pool per db, every db migrated, retried until the dbs answer, so a pod may
+   * start before them.
+   */
+  static async openForService(config: { dbUrls: readonly string[]; shardMapFile?: string | undefined }, settings: PoolSettings & { log: Logger }): Promise<MailStore> {
+    const { log, ...pools } = settings;
+    const shards = await openShardMapSource({ file: config.shardMapFile, dbCount: config.dbUrls.length, log });
+    const store = MailStore.open(config.dbUrls, shards, pools);
+    await retryUntilDone('schema migration', () => store.migrate(), { log });
+    return store;
   }
 
   /** Brings every db to the current schema. */
@@ -55,6 +69,7 @@ export class MailStore {
   }
 
   async close(): Promise<void> {
+    this.#shards.close();
     await closePools(this.pools);
   }
 }

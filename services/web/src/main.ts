@@ -1,4 +1,4 @@
-import { createMetricsRegistry, handleShutdown, openShardMapSource, retryUntilDone, startOpsServer, startService } from '@mailcluster/common';
+import { createMetricsRegistry, handleShutdown, startOpsServer, startService } from '@mailcluster/common';
 import { MailStore, purgeExpiredSessions } from '@mailcluster/store';
 import { buildApp } from './app.ts';
 import { webConfigSchema } from './config.ts';
@@ -10,9 +10,7 @@ const { config, log } = startService('web', webConfigSchema);
 const registry = createMetricsRegistry('web');
 const metrics = webMetrics(registry);
 
-const shards = await openShardMapSource({ file: config.shardMapFile, dbCount: config.dbUrls.length, log });
-const store = MailStore.open(config.dbUrls, shards, { connectionLimit: config.dbConnections });
-await retryUntilDone('schema migration', () => store.migrate(), { log });
+const store = await MailStore.openForService(config, { connectionLimit: config.dbConnections, log });
 
 const mailer = submissionMailer(config);
 const services = await createServices({ config, store, mailer, log, metrics });
@@ -48,7 +46,6 @@ handleShutdown({
     clearInterval(purgeTimer);
     await app.close();
     mailer.close();
-    shards.close();
     await store.close();
     await ops.close();
   },

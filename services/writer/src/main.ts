@@ -1,23 +1,8 @@
 import { hostname } from 'node:os';
-import {
-  createMetricsRegistry,
-  handleShutdown,
-  openShardMapSource,
-  retryUntilDone,
-  startOpsServer,
-  startService,
-} from '@mailcluster/common';
-import {
-  MAIL_IN_STREAM,
-  WRITER_CONSUMER,
-  connectNats,
-  ensureMailStreams,
-  ensureWriterConsumer,
-  openBlobStore,
-  startConsumerLoop,
-} from '@mailcluster/queue';
+import { createMetricsRegistry, handleShutdown, startOpsServer, startService } from '@mailcluster/common';
+import { MAIL_IN_STREAM, WRITER_CONSUMER, ensureWriterConsumer, openServiceQueue, startConsumerLoop } from '@mailcluster/queue';
 import { MailStore } from '@mailcluster/store';
-import { type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from './batcher.ts';
 import { writerConfigSchema } from './config.ts';
 import { MailWriter } from './mail-writer.ts';
@@ -28,23 +13,12 @@ const { config, log } = startService('writer', writerConfigSchema);
 const registry = createMetricsRegistry('writer');
 const metrics = writerMetrics(registry);
 
-const shards = await openShardMapSource({ file: config.shardMapFile, dbCount: config.dbUrls.length, log });
-const store = MailStore.open(config.dbUrls, shards, { connectionLimit: config.dbConnections });
-await retryUntilDone('schema migration', () => store.migrate(), { log });
-
-const nats = await connectNats({ servers: config.natsUrl, name: `writer ${hostname()}`, log });
-const jsm = await jetstreamManager(nats.nc);
-const streams = { replicas: config.streamReplicas, maxBytes: config.streamMaxBytes, duplicateWindowMs: config.duplicateWindowMs };
-await retryUntilDone('stream setup', async () => {
-  await ensureMailStreams(jsm, streams, log);
-  await ensureWriterConsumer(jsm, config.ackWaitMs);
-}, { log });
-const js = jetstream(nats.nc);
-const blobs = await retryUntilDone(
-  'blob store setup',
-  () => openBlobStore(js, { replicas: config.streamReplicas, ttlMs: config.blobTtlMs, maxBytes: config.streamMaxBytes }),
-  { log },
-);
+const store = await MailStore.openForService(config, { connectionLimit: config.dbConnections, log });
+const { nats, jsm, js, blobs } = await openServiceQueue(config, {
+  name: `writer ${hostname()}`,
+  log,
+  ensureConsumer: (manager) => ensureWriterConsumer(manager, config.ackWaitMs),
+});
 
 const domainSync = config.domainsFile === undefined ? undefined : startDomainSync({ file: config.domainsFile, store, log });
 
@@ -90,7 +64,6 @@ handleShutdown({
     await consumer.stop();
     await batcher.close();
     await nats.nc.drain();
-    shards.close();
     await store.close();
     await ops.close();
   },

@@ -119,7 +119,6 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await nats?.then(({ nc }) => nc.close(), () => undefined);
-    shards.close();
     await store.close();
   }
 }

@@ -44,7 +44,8 @@ export function messageRoutes(app: FastifyInstance, services: WebServices): void
     const query = parse(viewSchema, request.query);
     const { item, message } = await load(session.address, request.params.id);
     if (!item.seen) await mailbox.act(session.address, [item.id], 'read');
-    const shown = await remoteShown(session.address, item.fromAddress, query);
+    // Remote content is a question for HTML only: plain text mail costs no lookup.
+    const shown = message.html !== null && (await remoteShown(session.address, item.fromAddress, query));
     const blockedRemote = message.html !== null && !shown ? sanitized(message, false).blockedRemote : 0;
     const chrome = await loadChrome(services, session, '');
     const folder = chrome.folders.find((f) => f.id === item.folder);
