@@ -11,17 +11,16 @@ import {
   deleteMessages,
   emptyFolder,
   findUser,
+  foldersWithUnread,
   getMessage,
   isRemoteContentAllowed,
   listConversations,
   listFolder,
-  listUserFolders,
   moveMessages,
   renameFolder,
   searchMail,
   setFlag,
   threadOf,
-  unreadCounts,
   type User,
 } from '@mailcluster/store';
 import { WebError } from '../errors.ts';
@@ -54,9 +53,8 @@ export class MailboxService {
   }
 
   async folders(address: string): Promise<FolderView[]> {
-    const pool = this.#store.homePool(address);
-    const [user, unread] = await Promise.all([listUserFolders(pool, address), unreadCounts(pool, address)]);
-    return folderViews(user, unread);
+    const { folders, unread } = await foldersWithUnread(this.#store.homePool(address), address);
+    return folderViews(folders, unread);
   }
 
   async folder(address: string, token: string): Promise<{ folder: FolderView; folders: FolderView[] }> {
