@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mailTableName } from '@mailcluster/common';
-import { type Pool, createFolder, foldersWithUnread, mailTableDdl, migrate } from '@mailcluster/store';
+import { type Pool, createFolder, listUserFolders, mailTableDdl, migrate, unreadCounts } from '@mailcluster/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScratchDb, scratchDb } from '../support/scratch-db.ts';
 
-/** The folder list every page shows: the user's folders by name and the unread count per folder, one query. */
+/** The folder list every page shows: the user's folders by name and the unread count per folder. */
 describe('folders with unread counts', () => {
   let scratch: ScratchDb;
   let pool: Pool;
@@ -26,10 +26,11 @@ describe('folders with unread counts', () => {
     const alpha = await createFolder(pool, OWNER, 'alpha');
     const beta = await createFolder(pool, OWNER, 'Beta');
     await createFolder(pool, NEIGHBOUR, 'not mine');
-    expect(await foldersWithUnread(pool, OWNER)).toEqual({ folders: [alpha, beta, zeta], unread: new Map() });
+    expect(await listUserFolders(pool, OWNER)).toEqual([alpha, beta, zeta]);
+    expect(await unreadCounts(pool, OWNER)).toEqual(new Map());
   });
 
-  it('counts unread mail per folder, the user own only, next to the folders', async () => {
+  it('counts unread mail per folder, of the user alone', async () => {
     await pool.query(mailTableDdl(mailTableName('fl')));
     const row = (to: string, folder: number, seen: number, n: number) =>
       [to, 'x@outside.test', Buffer.from(`Subject: ${n}\r\n\r\nbody`), folder, seen, `s${n}`, new Date(Date.UTC(2026, 0, 1, 0, n)), 30, randomBytes(32)];
@@ -39,8 +40,7 @@ describe('folders with unread counts', () => {
        VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))').join(', ')}`,
       rows.flat(),
     );
-    const { folders, unread } = await foldersWithUnread(pool, OWNER);
-    expect(folders.map((f) => f.name)).toEqual(['alpha', 'Beta', 'Zeta']);
-    expect(unread).toEqual(new Map([[1, 2], [100, 1]]));
+    expect((await listUserFolders(pool, OWNER)).map((f) => f.name)).toEqual(['alpha', 'Beta', 'Zeta']);
+    expect(await unreadCounts(pool, OWNER)).toEqual(new Map([[1, 2], [100, 1]]));
   });
 });

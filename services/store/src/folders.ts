@@ -1,6 +1,6 @@
 import { FOLDERS } from './schema.ts';
 import { MYSQL_ERRORS, type Pool, type ResultSetHeader, type RowDataPacket } from './pools.ts';
-import { readUserMail, userMailTable, writeUserMail } from './user-mail.ts';
+import { userMailTable, writeUserMail } from './user-mail.ts';
 
 /** A folder a user made; ids start at 100 (below are the system folders, FOLDERS). */
 export interface UserFolder {
@@ -10,31 +10,9 @@ export interface UserFolder {
 
 export const FIRST_USER_FOLDER_ID = 100;
 
-const USER_FOLDERS = 'SELECT Id, Name, NULL AS Unread FROM Folders WHERE Address = ?';
-
-/**
- * The user's folders (by name) and the unread messages per folder, in one round trip: every
- * signed-in page shows both, and on the web pod a query's send costs more than its result
- * (bench/web.ts profile). Folder rows have a Name, count rows an Unread; with no mail table yet,
- * only the folders.
- */
-export async function foldersWithUnread(pool: Pool, address: string): Promise<{ folders: UserFolder[]; unread: Map<number, number> }> {
-  const rows = await readUserMail(
-    pool,
-    address,
-    `${USER_FOLDERS}
-     UNION ALL SELECT Folder, NULL, COUNT(*) FROM \`${userMailTable(address)}\` FORCE INDEX (Counts) WHERE EmailTo = ? AND Seen = 0 GROUP BY Folder
-     ORDER BY Name`,
-    [address, address],
-    async () => (await pool.query<RowDataPacket[]>(`${USER_FOLDERS} ORDER BY Name`, [address]))[0],
-  );
-  const folders: UserFolder[] = [];
-  const unread = new Map<number, number>();
-  for (const row of rows) {
-    if (row.Unread === null) folders.push({ id: Number(row.Id), name: String(row.Name) });
-    else unread.set(Number(row.Id), Number(row.Unread));
-  }
-  return { folders, unread };
+export async function listUserFolders(pool: Pool, address: string): Promise<UserFolder[]> {
+  const [rows] = await pool.execute<RowDataPacket[]>('SELECT Id, Name FROM Folders WHERE Address = ? ORDER BY Name', [address]);
+  return rows.map((row) => ({ id: Number(row.Id), name: String(row.Name) }));
 }
 
 export class DuplicateFolderError extends Error {

@@ -41,6 +41,17 @@ export function clampLimit(limit: number): number {
   return Math.max(1, Math.min(Math.trunc(limit), 200));
 }
 
+/** Unread messages per folder. */
+export async function unreadCounts(pool: Pool, address: string): Promise<Map<number, number>> {
+  const rows = await readUserMail(
+    pool,
+    address,
+    `SELECT Folder, COUNT(*) AS n FROM \`${userMailTable(address)}\` FORCE INDEX (Counts) WHERE EmailTo = ? AND Seen = 0 GROUP BY Folder`,
+    [address],
+  );
+  return new Map(rows.map((row) => [Number(row.Folder), Number(row.n)]));
+}
+
 /** Bytes the mailbox uses (a covering scan of the Counts index). */
 export async function mailboxUsage(pool: Pool, address: string): Promise<number> {
   const rows = await readUserMail(

@@ -106,17 +106,12 @@ export function isDuplicateKeyError(error: unknown): boolean {
  * Runs a SELECT on a mail table; a table that does not exist yet (no mail ever came for its prefix)
  * reads as empty.
  */
-export async function queryMailTable(
-  conn: Pool | PoolConnection,
-  sql: string,
-  params: unknown[],
-  ifNoTable: () => Promise<RowDataPacket[]> = () => Promise.resolve([]),
-): Promise<RowDataPacket[]> {
+export async function queryMailTable(conn: Pool | PoolConnection, sql: string, params: unknown[]): Promise<RowDataPacket[]> {
   try {
     const [rows] = await conn.query<RowDataPacket[]>(sql, params);
     return rows;
   } catch (error) {
-    if ((error as { errno?: number }).errno === MYSQL_ERRORS.NO_SUCH_TABLE) return ifNoTable();
+    if ((error as { errno?: number }).errno === MYSQL_ERRORS.NO_SUCH_TABLE) return [];
     throw error;
   }
 }

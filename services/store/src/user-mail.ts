@@ -24,9 +24,9 @@ async function withUpgrade<T>(conn: Pool | PoolConnection, address: string, run:
   }
 }
 
-/** A SELECT on the user's mail table; a table that does not exist yet reads as empty, or as `ifNoTable` says. */
-export function readUserMail(conn: Pool | PoolConnection, address: string, sql: string, params: unknown[], ifNoTable?: () => Promise<RowDataPacket[]>): Promise<RowDataPacket[]> {
-  return withUpgrade(conn, address, () => queryMailTable(conn, sql, params, ifNoTable));
+/** A SELECT on the user's mail table; a table that does not exist yet reads as empty. */
+export function readUserMail(conn: Pool | PoolConnection, address: string, sql: string, params: unknown[]): Promise<RowDataPacket[]> {
+  return withUpgrade(conn, address, () => queryMailTable(conn, sql, params));
 }
 
 /** An UPDATE or DELETE on the user's mail table; returns the rows changed (0 when there is no table). */

@@ -11,16 +11,17 @@ import {
   deleteMessages,
   emptyFolder,
   findUser,
-  foldersWithUnread,
   getMessage,
   isRemoteContentAllowed,
   listConversations,
   listFolder,
+  listUserFolders,
   moveMessages,
   renameFolder,
   searchMail,
   setFlag,
   threadOf,
+  unreadCounts,
   type User,
 } from '@mailcluster/store';
 import { WebError } from '../errors.ts';
@@ -53,8 +54,9 @@ export class MailboxService {
   }
 
   async folders(address: string): Promise<FolderView[]> {
-    const { folders, unread } = await foldersWithUnread(this.#store.homePool(address), address);
-    return folderViews(folders, unread);
+    const pool = this.#store.homePool(address);
+    const [user, unread] = await Promise.all([listUserFolders(pool, address), unreadCounts(pool, address)]);
+    return folderViews(user, unread);
   }
 
   async folder(address: string, token: string): Promise<{ folder: FolderView; folders: FolderView[] }> {
