@@ -1,15 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { createLogger, openShardMapSource } from '@mailcluster/common';
-import { MailStore } from '@mailcluster/store';
-
 /**
  * The local stack as the SMTP benchmarks use it: its dbs (a MailStore on the URLs hack/bench.sh
  * exported), stopping and starting its components with hack/stack.sh, and an smtp-ingest process of
  * our own, so a benchmark can set its limits and read its CPU time without touching the stack's.
  */
-const run = promisify(execFile);
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createLogger, openShardMapSource } from '@mailcluster/common';
+import { MailStore } from '@mailcluster/store';
+import { type StackComponent, stackCtl, stackStatus } from '../../test/support/stack-control.ts';
 
 function stackEnv(name: 'MAILCLUSTER_DB_URLS' | 'MAILCLUSTER_NATS_URL'): string {
   const value = process.env[name];
@@ -21,22 +19,6 @@ export async function openBenchStore(): Promise<MailStore> {
   const dbUrls = stackEnv('MAILCLUSTER_DB_URLS').split(',');
   const shards = await openShardMapSource({ file: undefined, dbCount: dbUrls.length, log: createLogger('bench', 'silent') });
   return MailStore.open(dbUrls, shards, { connectionLimit: 4 });
-}
-
-/** `hack/stack.sh start|stop NAME`; start returns once the component is healthy. `env` reaches stack.sh (e.g. MAILCLUSTER_NATS_SYNC_INTERVAL). */
-export async function stackCtl(repo: string, action: 'start' | 'stop', name: string, env: Record<string, string> = {}): Promise<void> {
-  await run('bash', ['hack/stack.sh', action, name], { cwd: repo, timeout: 180_000, env: { ...process.env, ...env } });
-}
-
-export interface StackComponent {
-  name: string;
-  pid: number | null;
-  healthy: boolean;
-}
-
-export async function stackStatus(repo: string): Promise<StackComponent[]> {
-  const { stdout } = await run('bash', ['hack/stack.sh', 'status', '--json'], { cwd: repo, timeout: 60_000 });
-  return JSON.parse(stdout) as StackComponent[];
 }
 
 /** Pids of the running components whose name starts with `prefix` (`writer-`, `nats-`, `db-`). */

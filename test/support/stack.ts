@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { AdminService } from '@mailcluster/admin';
 import { type Logger, addressPrefix, createLogger, mailTableName, openShardMapSource, prefixDb, rendezvousShardMap } from '@mailcluster/common';
 import { MailStore, queryMailTable } from '@mailcluster/store';
 import { inject } from 'vitest';
+import * as control from './stack-control.ts';
 import type { StackInfo } from './stack-setup.ts';
 import { waitFor } from './wait.ts';
-
-const run = promisify(execFile);
 
 export function stack(): StackInfo {
   return inject('stack');
@@ -21,21 +18,13 @@ export function uniqueDomain(label: string): string {
   return `${label}-${randomBytes(4).toString('hex')}.test`;
 }
 
-export interface Component {
-  name: string;
-  pid: number | null;
-  ports: number[];
-  healthy: boolean;
-}
-
-export async function stackStatus(): Promise<Component[]> {
-  const { stdout } = await run('bash', ['hack/stack.sh', 'status', '--json'], { cwd: stack().repo });
-  return JSON.parse(stdout) as Component[];
+export function stackStatus(): Promise<control.StackComponent[]> {
+  return control.stackStatus(stack().repo);
 }
 
 /** `hack/stack.sh start|stop <name>`; start returns once the component is healthy again. */
-export async function stackCtl(action: 'start' | 'stop', name: string): Promise<void> {
-  await run('bash', ['hack/stack.sh', action, name], { cwd: stack().repo, timeout: 180_000 });
+export function stackCtl(action: 'start' | 'stop', name: string): Promise<void> {
+  return control.stackCtl(stack().repo, action, name);
 }
 
 /** kill -9 a component of the stack and wait until its process is gone. */
