@@ -29,7 +29,7 @@ import { generatedSecrets } from '../operator/src/specs/secrets.ts';
 import { type NodeProcess, startNodeProcess } from '../test/support/node-process.ts';
 import { ApiRequestCounter, READ_VERBS, type RequestCounts, type Verb, WRITE_VERBS, countsSince, sumVerbs } from './lib/api-requests.ts';
 import type { BenchContext, Benchmark, Figure } from './lib/benchmark.ts';
-import { newestProfileSummary } from './lib/cpu-profile.ts';
+import { profileArgs, profileDir, profileSummary } from './lib/cpu-profile.ts';
 import { NamespaceWatch, adminKubeConfig, createNamespace, deleteNamespace, kubectl, objectKey, operatorIdentity, type OperatorIdentity, until } from './lib/kube.ts';
 import { sampleSum } from './lib/prometheus.ts';
 import { median, repeat } from './lib/stats.ts';
@@ -85,14 +85,16 @@ interface Operator {
 
 const OPS_LISTENING = 'ops endpoint listening (/metrics /healthz /readyz)';
 
-async function startOperator(identity: OperatorIdentity, profileDir?: string): Promise<Operator> {
+/** `profiled`: under BENCH_CPU_PROF_DIR's --cpu-prof, when it is set. */
+async function startOperator(identity: OperatorIdentity, profiled = false): Promise<Operator> {
+  const nodeOptions = profiled ? profileArgs().join(' ') : '';
   const process = await startNodeProcess('operator/src/main.ts', ['--kubeconfig', identity.kubeconfig], {
     MAILCLUSTER_WATCH_NAMESPACES: identity.namespace,
     MAILCLUSTER_LEASE_NAMESPACE: identity.namespace,
     MAILCLUSTER_IDENTITY: 'bench',
     MAILCLUSTER_OPS_LISTEN: '127.0.0.1:0',
     MAILCLUSTER_LOG_LEVEL: 'info',
-    ...(profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }),
+    ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }),
   }, 1);
   const url = `http://127.0.0.1:${process.ports[OPS_LISTENING]}/metrics`;
   const operator = { process, metrics: async () => (await fetch(url)).text() };
@@ -239,8 +241,8 @@ interface LoadResult {
 
 export async function steadyLoad(kc: KubeConfig, example: ExampleDoc, s: Settings, ctx: BenchContext): Promise<LoadResult> {
   const log = ctx.log.bind(ctx);
-  const profileDir = process.env.BENCH_CPU_PROF_DIR;
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  const dir = profileDir();
+  if (dir !== undefined) mkdirSync(dir, { recursive: true });
   await addBenchNodes(kc);
   let namespace: string | undefined;
   let counter: ApiRequestCounter | undefined;
@@ -250,7 +252,7 @@ export async function steadyLoad(kc: KubeConfig, example: ExampleDoc, s: Setting
     namespace = await createNamespace(kc, 'bench-op-load');
     const identity = await operatorIdentity(kc, namespace);
     counter = await ApiRequestCounter.install(kc, namespace, identity);
-    operator = await startOperator(identity, profileDir);
+    operator = await startOperator(identity, true);
     await sleep(5_000);
     const idle = await memory(operator);
     log(`idle operator (0 MailClusters): RSS ${idle.rssMiB.toFixed(1)} MiB, heap ${idle.heapMiB.toFixed(1)} MiB`);
@@ -302,7 +304,7 @@ export async function steadyLoad(kc: KubeConfig, example: ExampleDoc, s: Setting
   } finally {
     watch?.stop();
     await stopOperator(operator);
-    if (profileDir !== undefined) for (const line of newestProfileSummary(profileDir, ctx.repo)) ctx.log(line);
+    for (const line of profileSummary(ctx.repo)) ctx.log(line);
     await counter?.remove();
     if (namespace !== undefined) {
       log(`deleting ${namespace}`);

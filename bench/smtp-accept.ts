@@ -21,7 +21,7 @@ import type { BenchContext, Benchmark, Figure } from './lib/benchmark.ts';
 import { stackCtl, stackStatus } from '../test/support/stack-control.ts';
 import { type IngestProcess, cpuMeter, openBenchStore, pidsOf, startIngest, withStopped } from './lib/bench-stack.ts';
 import { createBenchUsers } from './lib/bench-users.ts';
-import { newestProfileSummary, profileArgs } from './lib/cpu-profile.ts';
+import { profileArgs, profileSummary } from './lib/cpu-profile.ts';
 import { type SentRun, waitForRows } from './lib/mail-rows.ts';
 import { writeMessageFiles } from './lib/messages.ts';
 import { BENCH_DOMAIN, BenchPostfix } from './lib/postfix.ts';
@@ -125,8 +125,7 @@ async function mainRounds(ctx: BenchContext, plan: Plan, mixList: readonly Mix[]
     const ingest = await startIngest(ctx.repo, INGEST_ENV, profileArgs());
     stops.push(async () => {
       await ingest.stop();
-      const dir = process.env.BENCH_CPU_PROF_DIR;
-      if (dir !== undefined) for (const line of newestProfileSummary(dir, ctx.repo)) ctx.log(line);
+      for (const line of profileSummary(ctx.repo)) ctx.log(line);
     });
     const results = new Map<Mix, Round[]>();
     for (const mix of mixList) {

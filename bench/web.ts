@@ -14,7 +14,7 @@ import { FOLDERS, MailStore, type NewMessageRow, inTransaction, listFolder, stor
 import { BENCH_PASSWORD, createBenchUsers } from './lib/bench-users.ts';
 import { BenchMail, benchAddresses } from './lib/bench-mail.ts';
 import type { BenchContext, Benchmark, Figure } from './lib/benchmark.ts';
-import { newestProfileSummary } from './lib/cpu-profile.ts';
+import { profileDir, profileSummary } from './lib/cpu-profile.ts';
 import type { HttpLoadInput, HttpLoadResult } from './lib/http-load-runner.ts';
 import { type IngestTotals, startPacedIngest } from './lib/paced-ingest.ts';
 import { runPinned } from './lib/pinned-run.ts';
@@ -178,7 +178,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     await fillMailboxes(ctx, store, addresses, sizes);
     const sessions = await signInUsers(ctx, store, publicUrl, addresses, settings.sessions);
 
-    const cpuProfileDir = process.env.BENCH_CPU_PROF_DIR;
+    const cpuProfileDir = profileDir();
     const pod = await startWebPod({
       repo: ctx.repo,
       cpu: WEB_CPU,
@@ -249,7 +249,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       ];
     } finally {
       await pod.stop();
-      if (cpuProfileDir !== undefined) for (const line of newestProfileSummary(cpuProfileDir, ctx.repo)) ctx.log(line);
+      for (const line of profileSummary(ctx.repo)) ctx.log(line);
     }
     return figures;
   } finally {

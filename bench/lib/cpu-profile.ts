@@ -69,14 +69,21 @@ export function summarizeProfile(profile: CpuProfile, root: string, top = 15): P
   return { totalMs: totalUs / 1000, busyMs: busyUs / 1000, functions: ranked(functions), files: ranked(files) };
 }
 
+/** Where the measured process writes its CPU profile (BENCH_CPU_PROF_DIR); undefined: no profiling. */
+export function profileDir(): string | undefined {
+  return process.env.BENCH_CPU_PROF_DIR;
+}
+
 /** `node` arguments that profile into BENCH_CPU_PROF_DIR when it is set. */
 export function profileArgs(): string[] {
-  const dir = process.env.BENCH_CPU_PROF_DIR;
+  const dir = profileDir();
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-/** The summary of the newest profile in `dir` (a process started with --cpu-prof-dir), as lines to print. */
-export function newestProfileSummary(dir: string, root: string): string[] {
+/** The summary of the newest profile in BENCH_CPU_PROF_DIR, as lines to print; none when not profiling. */
+export function profileSummary(root: string): string[] {
+  const dir = profileDir();
+  if (dir === undefined) return [];
   const newest = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
   if (newest === undefined) return [`no CPU profile in ${dir}`];
   const summary = summarizeProfile(JSON.parse(readFileSync(join(dir, newest), 'utf8')) as CpuProfile, root);
