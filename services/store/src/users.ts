@@ -42,6 +42,9 @@ function toUser(row: RowDataPacket): User {
 
 const USER_COLUMN_LIST = ['Address', 'PasswordHash', 'DisplayName', 'QuotaBytes', 'UsedBytes', 'Disabled', 'Domain', 'CreatedAt', 'ForwardTo', 'KeepForwardedCopy'];
 const USER_COLUMNS = USER_COLUMN_LIST.join(', ');
+/** The profile row with its settings: every signed-in page runs it, so it is built once. */
+const USER_WITH_SETTINGS_SQL = `SELECT ${USER_COLUMN_LIST.map((column) => `u.${column}`).join(', ')}, s.Signature, s.PageSize
+  FROM Users u LEFT JOIN UserSettings s ON s.Address = u.Address WHERE u.Address = ?`;
 
 /** The profile row of `address` on its home db, or null. `address` must be normalised. */
 export async function findUser(pool: Pool, address: string): Promise<User | null> {
@@ -56,11 +59,7 @@ export async function findUser(pool: Pool, address: string): Promise<User | null
  * profile row: null and the default settings.
  */
 export async function findUserWithSettings(pool: Pool, address: string): Promise<{ user: User | null; settings: UserSettings }> {
-  const [rows] = await pool.execute<RowDataPacket[]>(
-    `SELECT ${USER_COLUMN_LIST.map((column) => `u.${column}`).join(', ')}, s.Signature, s.PageSize
-       FROM Users u LEFT JOIN UserSettings s ON s.Address = u.Address WHERE u.Address = ?`,
-    [address],
-  );
+  const [rows] = await pool.execute<RowDataPacket[]>(USER_WITH_SETTINGS_SQL, [address]);
   const row = rows[0];
   return { user: row ? toUser(row) : null, settings: settingsOf(row) };
 }
