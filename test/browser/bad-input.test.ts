@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MailStore } from '@mailcluster/store';
+import { MAX_USER_FOLDERS, type MailStore } from '@mailcluster/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUsers, openTestStore, uniqueDomain } from '../support/stack.ts';
 import { type ApiSession, apiSignIn, deliverMail, sessionFor, startWebPod, waitForMail } from '../support/webmail.ts';
@@ -103,6 +103,18 @@ describe('bad input to the webmail', () => {
     await expectError(await ann.fetch('/api/folders', json({ name: 'Inbox' })), 400, 'WEB_ERR_BAD_FOLDER_NAME');
     expect((await ann.fetch('/api/folders', json({ name: 'Receipts' }))).status).toBe(201);
     await expectError(await ann.fetch('/api/folders', json({ name: 'Receipts' })), 409, 'WEB_ERR_FOLDER_EXISTS');
+  });
+
+  it('a user with the most folders there can be gets 409 for one more, and every page still shows them all', async () => {
+    const [cat] = (await createUsers(store, domain, ['cat'])) as [string];
+    const pool = store.homePool(cat);
+    const names = Array.from({ length: MAX_USER_FOLDERS }, (_, i) => `folder ${String(i).padStart(4, '0')}`);
+    await pool.query('INSERT INTO Folders (Address, Id, Name) VALUES ?', [names.map((name, i) => [cat, 100 + i, name])]);
+    const session = await apiSignIn(cat);
+    await expectError(await session.fetch('/api/folders', json({ name: 'one more' })), 409, 'WEB_ERR_TOO_MANY_FOLDERS');
+    const inbox = await session.fetch('/mail/inbox');
+    expect(inbox.status).toBe(200);
+    expect(await inbox.text()).toContain(names.at(-1));
   });
 
   it('oversized uploads are 413: one file too big, too many files, too much altogether', async () => {

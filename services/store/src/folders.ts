@@ -9,6 +9,12 @@ export interface UserFolder {
 }
 
 export const FIRST_USER_FOLDER_ID = 100;
+/**
+ * Folders one user may make. Every page reads them as one JSON value (UserProfile), which MariaDB
+ * cuts at group_concat_max_len (1 MiB by default): 1,000 names of at most 100 characters stay
+ * well under it.
+ */
+export const MAX_USER_FOLDERS = 1_000;
 
 export async function listUserFolders(pool: Pool, address: string): Promise<UserFolder[]> {
   const [rows] = await pool.execute<RowDataPacket[]>('SELECT Id, Name FROM Folders WHERE Address = ? ORDER BY Name', [address]);
@@ -19,17 +25,25 @@ export class DuplicateFolderError extends Error {
   override name = 'DuplicateFolderError';
 }
 
+export class TooManyFoldersError extends Error {
+  override name = 'TooManyFoldersError';
+}
+
 function isDuplicate(error: unknown): boolean {
   return (error as { errno?: number }).errno === MYSQL_ERRORS.DUP_ENTRY;
 }
 
-/** Creates a folder with the next free id; DuplicateFolderError when the name is taken. */
+/**
+ * Creates a folder with the next free id; DuplicateFolderError when the name is taken,
+ * TooManyFoldersError when the user has MAX_USER_FOLDERS.
+ */
 export async function createFolder(pool: Pool, address: string, name: string): Promise<UserFolder> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [rows] = await pool.execute<RowDataPacket[]>('SELECT COALESCE(MAX(Id), ?) + 1 AS next FROM Folders WHERE Address = ?', [
+    const [rows] = await pool.execute<RowDataPacket[]>('SELECT COALESCE(MAX(Id), ?) + 1 AS next, COUNT(*) AS folders FROM Folders WHERE Address = ?', [
       FIRST_USER_FOLDER_ID - 1,
       address,
     ]);
+    if (Number(rows[0]?.folders) >= MAX_USER_FOLDERS) throw new TooManyFoldersError(`at most ${MAX_USER_FOLDERS} folders`);
     const id = Number(rows[0]?.next);
     try {
       await pool.execute('INSERT INTO Folders (Address, Id, Name) VALUES (?, ?, ?)', [address, id, name]);

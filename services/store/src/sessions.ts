@@ -33,7 +33,9 @@ export interface WebSession {
   expiresAt: Date;
 }
 
-function toSession(row: RowDataPacket): WebSession {
+export const SESSION_COLUMNS = ['Id', 'Address', 'CsrfToken', 'CreatedAt', 'LastSeenAt', 'ExpiresAt'] as const;
+
+export function toSession(row: RowDataPacket): WebSession {
   return {
     id: row.Id as Buffer,
     address: String(row.Address),
@@ -54,7 +56,7 @@ export async function insertSession(pool: Pool, table: SessionTable, session: We
 /** The session with this id if it has not expired. */
 export async function findSession(pool: Pool, table: SessionTable, id: Buffer, now: Date): Promise<WebSession | null> {
   const [rows] = await pool.execute<RowDataPacket[]>(
-    `SELECT Id, Address, CsrfToken, CreatedAt, LastSeenAt, ExpiresAt FROM ${table} WHERE Id = ? AND ExpiresAt > ?`,
+    `SELECT ${SESSION_COLUMNS.join(', ')} FROM ${table} WHERE Id = ? AND ExpiresAt > ?`,
     [id, now],
   );
   const row = rows[0];

@@ -1,6 +1,5 @@
 import { escapeLike } from './contacts.ts';
 import { MYSQL_ERRORS, type Pool, type ResultSetHeader, type RowDataPacket } from './pools.ts';
-import { type UserSettings, settingsOf } from './settings.ts';
 
 export interface User {
   address: string;
@@ -40,28 +39,13 @@ function toUser(row: RowDataPacket): User {
   };
 }
 
-const USER_COLUMN_LIST = ['Address', 'PasswordHash', 'DisplayName', 'QuotaBytes', 'UsedBytes', 'Disabled', 'Domain', 'CreatedAt', 'ForwardTo', 'KeepForwardedCopy'];
-const USER_COLUMNS = USER_COLUMN_LIST.join(', ');
-/** The profile row with its settings: every signed-in page runs it, so it is built once. */
-const USER_WITH_SETTINGS_SQL = `SELECT ${USER_COLUMN_LIST.map((column) => `u.${column}`).join(', ')}, s.Signature, s.PageSize
-  FROM Users u LEFT JOIN UserSettings s ON s.Address = u.Address WHERE u.Address = ?`;
+const USER_COLUMNS = 'Address, PasswordHash, DisplayName, QuotaBytes, UsedBytes, Disabled, Domain, CreatedAt, ForwardTo, KeepForwardedCopy';
 
 /** The profile row of `address` on its home db, or null. `address` must be normalised. */
 export async function findUser(pool: Pool, address: string): Promise<User | null> {
   const [rows] = await pool.execute<RowDataPacket[]>(`SELECT ${USER_COLUMNS} FROM Users WHERE Address = ?`, [address]);
   const row = rows[0];
   return row ? toUser(row) : null;
-}
-
-/**
- * The profile row and the webmail settings in one round trip: every signed-in page shows both, and
- * on the web pod each query's send costs more than its result (bench/web.ts profile). Without a
- * profile row: null and the default settings.
- */
-export async function findUserWithSettings(pool: Pool, address: string): Promise<{ user: User | null; settings: UserSettings }> {
-  const [rows] = await pool.execute<RowDataPacket[]>(USER_WITH_SETTINGS_SQL, [address]);
-  const row = rows[0];
-  return { user: row ? toUser(row) : null, settings: settingsOf(row) };
 }
 
 export class DuplicateUserError extends Error {

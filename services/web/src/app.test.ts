@@ -24,7 +24,7 @@ function registeredRoutes(app: FastifyInstance): Set<string> {
   return routes;
 }
 
-const SESSION: SessionContext = { id: Buffer.alloc(32), db: 0, address: 'ann@example.com', csrfToken: 't'.repeat(43), createdAt: new Date(), lastSeenAt: new Date() };
+const SESSION: SessionContext = { id: Buffer.alloc(32), db: 0, address: 'ann@example.com', csrfToken: 't'.repeat(43), createdAt: new Date(), lastSeenAt: new Date(), profile: null };
 
 describe('the web app (inject, no servers)', () => {
   let app: FastifyInstance;

@@ -1,3 +1,4 @@
+import { MAX_USER_FOLDERS } from '@mailcluster/store';
 /**
  * Every error the web tier answers with, by stable code, with its HTTP status and the text shown to
  * people. docs/errors.md lists them (checked by errors.test.ts); retired codes are never reused.
@@ -16,6 +17,7 @@ export const WEB_ERRORS = {
   WEB_ERR_NOT_FOUND: { http: 404, text: 'Not found.' },
   WEB_ERR_UNKNOWN_FOLDER: { http: 404, text: 'There is no such folder.' },
   WEB_ERR_FOLDER_EXISTS: { http: 409, text: 'A folder with that name exists.' },
+  WEB_ERR_TOO_MANY_FOLDERS: { http: 409, text: `You have ${MAX_USER_FOLDERS.toLocaleString('en')} folders, the most there can be: delete one first.` },
   WEB_ERR_UPLOAD_TOO_LARGE: { http: 413, text: 'The attachments are too large.' },
   WEB_ERR_UNSUPPORTED_MEDIA_TYPE: { http: 415, text: 'Unsupported content type.' },
   WEB_ERR_SEND_REFUSED: { http: 422, text: 'The mail server refused the message.' },

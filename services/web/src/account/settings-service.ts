@@ -1,10 +1,9 @@
 import { hashPassword, passwordProblem } from '@mailcluster/admin';
-import { type MailStore, findUserWithSettings, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
+import { type MailStore, type UserProfile, findProfile, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
 import type { SessionService } from '../auth/session-service.ts';
 import type { SignIn } from '../auth/sign-in.ts';
 import { WebError } from '../errors.ts';
 import { headerText } from '../mail/addresses.ts';
-import { type Quota, quotaOf } from '../mail/mailbox-service.ts';
 
 export interface AccountSettings {
   address: string;
@@ -29,16 +28,18 @@ export class SettingsService {
     this.#defaultPageSize = deps.defaultPageSize;
   }
 
-  async get(address: string): Promise<AccountSettings> {
-    return (await this.withQuota(address)).settings;
+  /** The profile pages show, read from the user's home db; null when the user has no row there. */
+  profile(address: string): Promise<UserProfile | null> {
+    return findProfile(this.#store.homePool(address), address);
   }
 
-  /** The settings and the quota use, from one read: every signed-in page shows both. */
-  async withQuota(address: string): Promise<{ settings: AccountSettings; quota: Quota }> {
-    const { user, settings } = await findUserWithSettings(this.#store.homePool(address), address);
+  /** The settings as pages and the API show them (no profile: the defaults). */
+  account(address: string, profile: UserProfile | null): AccountSettings {
     return {
-      settings: { address, displayName: user?.displayName ?? '', signature: settings.signature, pageSize: settings.pageSize ?? this.#defaultPageSize },
-      quota: quotaOf(user),
+      address,
+      displayName: profile?.displayName ?? '',
+      signature: profile?.settings.signature ?? '',
+      pageSize: profile?.settings.pageSize ?? this.#defaultPageSize,
     };
   }
 

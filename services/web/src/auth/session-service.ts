@@ -1,5 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type MailStore, type SessionTable, type WebSession, deleteSession, deleteUserSessions, findSession, insertSession, touchSession } from '@mailcluster/store';
+import {
+  type MailStore,
+  type Pool,
+  type SessionTable,
+  type UserProfile,
+  type WebSession,
+  deleteSession,
+  deleteUserSessions,
+  findSession,
+  findSessionWithProfile,
+  insertSession,
+  touchSession,
+} from '@mailcluster/store';
 
 /** The signed-in user of a request. */
 export interface SessionContext {
@@ -10,6 +22,11 @@ export interface SessionContext {
   csrfToken: string;
   createdAt: Date;
   lastSeenAt: Date;
+  /**
+   * A mail user's profile, read with the session when the session's db is the user's home db (as
+   * it is unless the shard map moved the user since sign-in); null otherwise, and for admins.
+   */
+  profile: UserProfile | null;
 }
 
 export interface SessionSettings {
@@ -59,7 +76,7 @@ export class SessionService {
       expiresAt: this.#expiry(now, now),
     };
     await insertSession(this.#store.pool(db), this.#settings.table, row);
-    return { cookie: `${db}.${secret.toString('base64url')}`, session: { ...row, db } };
+    return { cookie: `${db}.${secret.toString('base64url')}`, session: { ...row, db, profile: null } };
   }
 
   /** The session a cookie value names, if it is well-formed, known and not expired. */
@@ -70,12 +87,21 @@ export class SessionService {
     if (db >= this.#store.pools.length) return null;
     const pool = this.#store.pool(db);
     const now = this.#now();
-    const row = await findSession(pool, this.#settings.table, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
-    if (row === null) return null;
+    const found = await this.#find(pool, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
+    if (found === null) return null;
+    const { session: row, profile } = found;
     if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       await touchSession(pool, this.#settings.table, row.id, now, this.#expiry(row.createdAt, now));
     }
-    return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt };
+    const home = this.#settings.dbOf(row.address) === db;
+    return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, profile: home ? profile : null };
+  }
+
+  /** Every mail page shows the user's profile, so mail sessions bring it along in the same statement. */
+  async #find(pool: Pool, id: Buffer, now: Date): Promise<{ session: WebSession; profile: UserProfile | null } | null> {
+    if (this.#settings.table === 'WebSessions') return findSessionWithProfile(pool, id, now);
+    const session = await findSession(pool, this.#settings.table, id, now);
+    return session === null ? null : { session, profile: null };
   }
 
   async end(session: SessionContext): Promise<void> {

@@ -10,7 +10,6 @@ import {
   deleteFolder,
   deleteMessages,
   emptyFolder,
-  findUser,
   getMessage,
   isRemoteContentAllowed,
   listConversations,
@@ -20,9 +19,11 @@ import {
   renameFolder,
   searchMail,
   setFlag,
+  TooManyFoldersError,
   threadOf,
   unreadCounts,
   type User,
+  type UserFolder,
 } from '@mailcluster/store';
 import { WebError } from '../errors.ts';
 import { type FolderView, findFolder, folderViews, validFolderName } from './folders.ts';
@@ -53,9 +54,10 @@ export class MailboxService {
     this.#store = store;
   }
 
-  async folders(address: string): Promise<FolderView[]> {
+  /** All folders with their unread counts; `own`: the user's folders if already read (UserProfile). */
+  async folders(address: string, own?: readonly UserFolder[]): Promise<FolderView[]> {
     const pool = this.#store.homePool(address);
-    const [user, unread] = await Promise.all([listUserFolders(pool, address), unreadCounts(pool, address)]);
+    const [user, unread] = await Promise.all([own ?? listUserFolders(pool, address), unreadCounts(pool, address)]);
     return folderViews(user, unread);
   }
 
@@ -125,6 +127,7 @@ export class MailboxService {
       return { id: folder.id, token: String(folder.id), name: folder.name, role: 'user', unread: 0 };
     } catch (error) {
       if (error instanceof DuplicateFolderError) throw new WebError('WEB_ERR_FOLDER_EXISTS');
+      if (error instanceof TooManyFoldersError) throw new WebError('WEB_ERR_TOO_MANY_FOLDERS');
       throw error;
     }
   }
@@ -144,12 +147,6 @@ export class MailboxService {
   async deleteFolder(address: string, token: string): Promise<void> {
     const { folder } = await this.#userFolder(address, token);
     await deleteFolder(this.#store.homePool(address), address, folder.id);
-  }
-
-  /** The use ingest enforces the quota with: kept by the writers and by every delete (ADR 0011). */
-  async quota(address: string): Promise<Quota> {
-    const user = await findUser(this.#store.homePool(address), address);
-    return quotaOf(user);
   }
 
   /** Whether the user chose to always load remote content from this sender. */

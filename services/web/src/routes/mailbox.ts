@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WebError } from '../errors.ts';
 import { type FolderView, findFolder } from '../mail/folders.ts';
+import { quotaOf } from '../mail/mailbox-service.ts';
 import { signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { conversationsPage, mailboxPage, searchPage } from '../views/mailbox-page.ts';
-import { loadChrome } from './chrome.ts';
+import { foldersAndProfile, loadChrome } from './chrome.ts';
 import { actionSchema, beforeSchema, noticeOf, pageSchema, parse } from './input.ts';
 import { redirectBack, sendPage } from './respond.ts';
 
@@ -49,16 +50,17 @@ export function mailboxRoutes(app: FastifyInstance, services: WebServices): void
   });
 
   app.get<{ Params: { folder: string } }>('/api/folders/:folder/messages', async (request) => {
-    const { address } = signedIn(request);
-    const [folders, { pageSize }] = await Promise.all([mailbox.folders(address), services.settings.get(address)]);
+    const session = signedIn(request);
+    const { address } = session;
+    const { folders, profile } = await foldersAndProfile(services, session);
+    const { pageSize } = services.settings.account(address, profile);
     const page = await folderPage(address, { folders, pageSize }, request.params.folder, request.query);
     return { folder: page.folder, messages: page.items, next: page.next ?? null };
   });
 
   app.get('/api/folders', async (request) => {
-    const session = signedIn(request);
-    const [folders, quota] = await Promise.all([mailbox.folders(session.address), mailbox.quota(session.address)]);
-    return { folders, quota };
+    const { folders, profile } = await foldersAndProfile(services, signedIn(request));
+    return { folders, quota: quotaOf(profile) };
   });
 
   async function conversations(address: string, query: unknown) {

@@ -72,7 +72,7 @@ export function messageRoutes(app: FastifyInstance, services: WebServices): void
     const session = signedIn(request);
     const { item, message } = await load(session.address, request.params.id);
     const { raw: _raw, ...meta } = item;
-    const folders = await mailbox.folders(session.address);
+    const folders = await mailbox.folders(session.address, session.profile?.folders);
     return {
       message: { ...meta, folderToken: folders.find((f) => f.id === item.folder)?.token ?? null },
       from: message.from,

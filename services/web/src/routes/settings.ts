@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { SessionContext } from '../auth/session-service.ts';
 import { WebError } from '../errors.ts';
 import { setSessionCookie, signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { settingsPage } from '../views/settings-page.ts';
-import { loadChrome } from './chrome.ts';
+import { loadChrome, profileOf } from './chrome.ts';
 import { noticeOf, parse } from './input.ts';
 import { redirectBack, sendPage } from './respond.ts';
 
@@ -24,19 +25,20 @@ const passwordSchema = z.object({
 export function settingsRoutes(app: FastifyInstance, services: WebServices): void {
   const { settings } = services;
   const maxAge = services.config.sessionMaxHours * 3600;
+  const current = async (session: SessionContext) => settings.account(session.address, await profileOf(services, session));
 
   app.get('/settings', async (request, reply) => {
     const session = signedIn(request);
-    const [chrome, current] = await Promise.all([loadChrome(services, session, 'settings'), settings.get(session.address)]);
-    return sendPage(reply, settingsPage(chrome, current, { notice: noticeOf(request) }));
+    const [chrome, account] = await Promise.all([loadChrome(services, session, 'settings'), current(session)]);
+    return sendPage(reply, settingsPage(chrome, account, { notice: noticeOf(request) }));
   });
 
   /** A refusal the person can fix is shown on the settings page. */
   async function settingsError(request: FastifyRequest, error: unknown): Promise<{ status: number; page: string }> {
     if (!(error instanceof WebError) || error.httpStatus >= 500) throw error;
     const session = signedIn(request);
-    const [chrome, current] = await Promise.all([loadChrome(services, session, 'settings'), settings.get(session.address)]);
-    return { status: error.httpStatus, page: settingsPage(chrome, current, { error: error.message }) };
+    const [chrome, account] = await Promise.all([loadChrome(services, session, 'settings'), current(session)]);
+    return { status: error.httpStatus, page: settingsPage(chrome, account, { error: error.message }) };
   }
 
   app.post('/settings', async (request, reply) => {
@@ -63,7 +65,7 @@ export function settingsRoutes(app: FastifyInstance, services: WebServices): voi
     return redirectBack(reply, '/settings', 'password');
   });
 
-  app.get('/api/settings', async (request) => settings.get(signedIn(request).address));
+  app.get('/api/settings', async (request) => current(signedIn(request)));
 
   app.put('/api/settings', async (request, reply) => {
     await settings.update(signedIn(request).address, parse(profileSchema, request.body));
