@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { addressPrefix, rendezvousShardMap } from '@mailcluster/common';
+import { addressPrefix, fixedShardMapSource } from '@mailcluster/common';
 import { FOLDERS, MailStore, type NewMessageRow, inTransaction, listFolder, storeMessages } from '@mailcluster/store';
 import { BENCH_PASSWORD, createBenchUsers } from './lib/bench-users.ts';
 import { BenchMail, benchAddresses } from './lib/bench-mail.ts';
@@ -168,8 +168,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       `autocannon on CPU ${LOAD_CPU} with ${CONNECTIONS} connections, ${settings.seconds} s per run, ${settings.runs} run(s) after ${settings.warmups} warm-up(s); ` +
       `ingest ${settings.ingestRate} msgs/s of 5 KB plain mail`,
   );
-  const map = rendezvousShardMap(dbUrls.length);
-  const store = MailStore.open(dbUrls, { current: () => map, close: () => {} }, { connectionLimit: 4 });
+  const store = MailStore.open(dbUrls, fixedShardMapSource(dbUrls.length), { connectionLimit: 4 });
   try {
     const addresses = benchAddresses(settings.users, DOMAIN, seededRandom(21));
     const ingestTo = `wi@${DOMAIN}`;

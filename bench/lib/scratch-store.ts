@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rendezvousShardMap } from '@mailcluster/common';
+import { fixedShardMapSource } from '@mailcluster/common';
 import { MailStore, closePools, openPools } from '@mailcluster/store';
 
 export interface ScratchStore {
@@ -21,8 +21,7 @@ export async function scratchStore(dbUrl: string, label: string, connectionLimit
   await admin.query(`CREATE DATABASE \`${database}\``);
   const url = new URL(dbUrl);
   url.pathname = `/${database}`;
-  const map = rendezvousShardMap(1);
-  const store = MailStore.open([url.toString()], { current: () => map, close: () => {} }, { connectionLimit });
+  const store = MailStore.open([url.toString()], fixedShardMapSource(1), { connectionLimit });
   const drop = async () => {
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);

@@ -4,7 +4,7 @@
  * straight through a mysql2 pool with the web pod's settings, at the HTTP load's concurrency.
  */
 import { readFileSync } from 'node:fs';
-import { rendezvousShardMap } from '@mailcluster/common';
+import { fixedShardMapSource } from '@mailcluster/common';
 import { FOLDERS, MailStore, folderPageQuery, messageQuery, userMailTable } from '@mailcluster/store';
 import { closedLoop, type LoopResult } from './closed-loop.ts';
 
@@ -21,8 +21,7 @@ export interface SqlLoadInput {
 }
 
 const input = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as SqlLoadInput;
-const map = rendezvousShardMap(input.dbUrls.length);
-const store = MailStore.open(input.dbUrls, { current: () => map, close: () => {} }, { connectionLimit: input.connectionsPerDb });
+const store = MailStore.open(input.dbUrls, fixedShardMapSource(input.dbUrls.length), { connectionLimit: input.connectionsPerDb });
 
 const result: LoopResult = await closedLoop({ concurrency: input.concurrency, seconds: input.seconds }, async () => {
   const target = input.targets[Math.floor(Math.random() * input.targets.length)] as SqlLoadInput['targets'][number];

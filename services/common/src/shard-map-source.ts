@@ -18,6 +18,12 @@ export interface ShardMapSourceOptions {
   onChange?: (map: ShardMap) => void;
 }
 
+/** The rendezvous map over `dbCount` dbs, never changing: what runs without a shard map file. */
+export function fixedShardMapSource(dbCount: number): ShardMapSource {
+  const map = rendezvousShardMap(dbCount);
+  return { current: () => map, close: () => {} };
+}
+
 /**
  * Loads the shard map and follows changes to its file. A newer epoch replaces the map; a file that
  * fails to parse, names more dbs than this process can reach, or goes back in epoch is ignored with
@@ -25,10 +31,7 @@ export interface ShardMapSourceOptions {
  */
 export async function openShardMapSource(options: ShardMapSourceOptions): Promise<ShardMapSource> {
   const { file, dbCount, log } = options;
-  if (file === undefined) {
-    const map = rendezvousShardMap(dbCount);
-    return { current: () => map, close: () => {} };
-  }
+  if (file === undefined) return fixedShardMapSource(dbCount);
 
   const load = async (): Promise<ShardMap> => {
     const map = parseShardMap(await readFile(file, 'utf8'));
