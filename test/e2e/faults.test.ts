@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addressPrefix } from '@mailcluster/common';
+import { addressPrefix, mailTableName } from '@mailcluster/common';
 import { MAIL_IN_STREAM, type MailCopy, encodeMailCopy, mailInSubject } from '@mailcluster/queue';
-import type { MailStore } from '@mailcluster/store';
+import { type MailStore, mailTableDdl } from '@mailcluster/store';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { TestMessage } from '../support/messages.ts';
 import { writersMetric } from '../support/metrics.ts';
 import { deliver } from '../support/sender.ts';
 import { copyCounts, createUsers, homeDbOf, killHard, openTestStore, rowsFor, stack, stackCtl, stackStatus, uniqueDomain } from '../support/stack.ts';
+import { mountSmallDisk } from '../support/small-disk.ts';
 import { plainMessages, sendAll } from '../support/traffic.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -151,6 +152,37 @@ describe('no mail lost, none doubled, under faults', () => {
     await expectExactlyOnce(messages);
     // Copies for the stopped db waited in MAIL_IN while the writers backed off.
     expect(await writersMetric('writer_copies_retried_total', { reason: 'db_unavailable' })).toBeGreaterThan(retriesBefore);
+  });
+
+  it('the disk under a shard table runs full: the copies wait in MAIL_IN and are stored once when space is back', async () => {
+    // Its own prefix ('z9'), whose mail table lives on a small file system of its own.
+    const [owner] = await createUsers(store, uniqueDomain('fulldisk'), ['z9full']);
+    const recipient = owner as string;
+    users.push(recipient);
+    const pool = store.homePool(recipient);
+    const table = mailTableName(addressPrefix(recipient));
+    const [[{ datadir }]] = (await pool.query('SELECT @@datadir AS datadir')) as unknown as [[{ datadir: string }]];
+    const disk = await mountSmallDisk(16 * 1024 * 1024, datadir);
+    try {
+      await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+      await pool.query(`${mailTableDdl(table)} DATA DIRECTORY = '${disk.dir}'`);
+      await disk.fill(64 * 1024);
+      const before = { full: await writersMetric('writer_copies_retried_total', { reason: 'db_full' }), rejected: await writersMetric('writer_db_errors_total', { kind: 'rejected' }) };
+      const messages = await plainMessages('fulldisk', [recipient], 60);
+      const deliveries = await sendAll(messages);
+      // Accepted: the 250 is JetStream's; the db's disk is the writers' problem.
+      expect(deliveries.filter((d) => d.outcome !== 'delivered')).toEqual([]);
+      await waitFor('the writers to hand copies back for want of space', async () =>
+        (await writersMetric('writer_copies_retried_total', { reason: 'db_full' })) > before.full, { timeoutMs: 30_000 });
+      expect(copyCounts(await rowsFor(store, [recipient])).size).toBeLessThan(messages.length);
+      await disk.free();
+      await expectExactlyOnce(messages);
+      // A full disk is the db's fault, not the mail's: nothing counted towards dead-lettering.
+      expect(await writersMetric('writer_db_errors_total', { kind: 'rejected' })).toBe(before.rejected);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+      await disk.unmount();
+    }
   });
 
   it('451 while NATS is entirely down, and mail flows again once it is back', async () => {

@@ -59,11 +59,22 @@ export const MYSQL_ERRORS = {
 } as const;
 
 /**
- * Whether an error is about the db (down, restarting, network, a lock conflict), not about the data:
- * such errors are retried for as long as it takes and never count against a message.
+ * Whether the db could not write for want of space: a full disk, or a table at its size limit
+ * (`The table '…' is full`). It passes once an operator frees or adds space.
+ */
+export function isOutOfSpaceError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === 'ER_RECORD_FILE_FULL' || code === 'ER_DISK_FULL' || /No space left on device/i.test(error.message);
+}
+
+/**
+ * Whether an error is about the db (down, restarting, network, a lock conflict, out of space), not
+ * about the data: such errors are retried for as long as it takes and never count against a message.
  */
 export function isTransientError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (isOutOfSpaceError(error)) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_QUERY_INTERRUPTED|ER_CONNECTION_KILLED)$/.test(code)) {
     return true;

@@ -89,14 +89,14 @@ export class MailWriter {
     const outcomes = await writeDbBatch(this.#deps.store, db, items.map((item) => item.prepared));
     timer();
     const committedAt = Date.now();
-    const dbDown = outcomes.some((o) => o.kind === 'retry');
-    if (dbDown) {
+    const dbFault = outcomes.find((o) => o.kind === 'retry');
+    if (dbFault !== undefined) {
       const failures = (this.#dbFailures.get(db) ?? 0) + 1;
       this.#dbFailures.set(db, failures);
-      metrics.dbErrors.inc({ db: String(db), kind: 'unavailable' });
+      const full = dbFault.reason === 'db_full';
+      metrics.dbErrors.inc({ db: String(db), kind: full ? 'full' : 'unavailable' });
       if (failures === 1 || failures % 10 === 0) {
-        const first = outcomes.find((o) => o.kind === 'retry');
-        this.#deps.log.warn({ db, failures, err: first?.kind === 'retry' ? first.error : undefined }, 'db unavailable; copies handed back');
+        this.#deps.log.warn({ db, failures, err: dbFault.error }, full ? 'db out of space; copies handed back' : 'db unavailable; copies handed back');
       }
     } else if (this.#dbFailures.delete(db)) {
       this.#deps.log.info({ db }, 'db reachable again');

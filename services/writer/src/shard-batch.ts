@@ -1,4 +1,4 @@
-import { type MailStore, type NewMessageRow, type PoolConnection, inTransaction, isDuplicateKeyError, isTransientError, storeMessages } from '@mailcluster/store';
+import { type MailStore, type NewMessageRow, type PoolConnection, inTransaction, isDuplicateKeyError, isOutOfSpaceError, isTransientError, storeMessages } from '@mailcluster/store';
 
 /** A copy ready to be stored: its row and where it goes. */
 export interface PreparedCopy {
@@ -40,9 +40,8 @@ async function storeInTransaction(conn: PoolConnection, groups: ReadonlyMap<stri
 }
 
 function failure(error: unknown): WriteOutcome {
-  return isTransientError(error)
-    ? { kind: 'retry', reason: 'db_unavailable', error }
-    : { kind: 'rejected', reason: 'db_rejected', error };
+  if (isOutOfSpaceError(error)) return { kind: 'retry', reason: 'db_full', error };
+  return isTransientError(error) ? { kind: 'retry', reason: 'db_unavailable', error } : { kind: 'rejected', reason: 'db_rejected', error };
 }
 
 /**
