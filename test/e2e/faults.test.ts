@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { addressPrefix, mailTableName } from '@mailcluster/common';
 import { MAIL_IN_STREAM, type MailCopy, encodeMailCopy, mailInSubject } from '@mailcluster/queue';
 import { type MailStore, mailTableDdl } from '@mailcluster/store';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestMessage } from '../support/messages.ts';
@@ -183,6 +183,32 @@ describe('no mail lost, none doubled, under faults', () => {
       await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
       await disk.unmount();
     }
+  });
+
+  it('452 4.3.1 while MAIL_IN is full, and the sender\'s retry gets in once there is room', async () => {
+    const nc = await connect({ servers: stack().natsUrl });
+    const jsm = await jetstreamManager(nc);
+    const { config } = await jsm.streams.info(MAIL_IN_STREAM);
+    const [message] = await plainMessages('streamfull', [users[3] as string], 1);
+    const send = (attempts: number) => deliver(stack().smtp.host, stack().smtp.port, { from: message!.from, to: message!.to, raw: message!.raw }, { attempts, retryDelayMs: 1_000 });
+    // The writers stopped, so the stream keeps what it holds; then it may hold nothing more.
+    await stackCtl('stop', 'writer-0');
+    await stackCtl('stop', 'writer-1');
+    try {
+      const { state } = await jsm.streams.info(MAIL_IN_STREAM);
+      await jsm.streams.update(MAIL_IN_STREAM, { ...config, max_bytes: state.bytes + 1_024 });
+      const refused = await send(1);
+      expect(refused.outcome).toBe('gave-up');
+      expect(refused.final?.code).toBe(452);
+      expect(refused.final?.text).toMatch(/^4\.3\.1/);
+    } finally {
+      await jsm.streams.update(MAIL_IN_STREAM, config);
+      await nc.close();
+      await stackCtl('start', 'writer-0');
+      await stackCtl('start', 'writer-1');
+    }
+    expect((await send(10)).outcome).toBe('delivered');
+    await expectExactlyOnce([message!]);
   });
 
   it('451 while NATS is entirely down, and mail flows again once it is back', async () => {
