@@ -11,11 +11,6 @@ export function settingsOf(row: RowDataPacket | undefined): UserSettings {
   return { signature: row?.Signature == null ? '' : String(row.Signature), pageSize: row?.PageSize == null ? null : Number(row.PageSize) };
 }
 
-export async function getSettings(pool: Pool, address: string): Promise<UserSettings> {
-  const [rows] = await pool.execute<RowDataPacket[]>('SELECT Signature, PageSize FROM UserSettings WHERE Address = ?', [address]);
-  return settingsOf(rows[0]);
-}
-
 export async function saveSettings(pool: Pool, address: string, settings: UserSettings): Promise<void> {
   await pool.execute(
     'INSERT INTO UserSettings (Address, Signature, PageSize) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE Signature = VALUES(Signature), PageSize = VALUES(PageSize)',

@@ -5,7 +5,6 @@ import {
   type MailStore,
   type NewMessageRow,
   findUser,
-  getSettings,
   inTransaction,
   purgeMessages,
   readUserMail,
@@ -84,9 +83,9 @@ export class ComposeService {
     this.#log = deps.log;
   }
 
-  async prefill(address: string, request: { mode: ComposeMode | null; sourceId: number | null; draftId: number | null }): Promise<ComposeForm> {
+  /** The form to start from: a draft as saved, or a new message (a reply, a forward) with the user's `signature`. */
+  async prefill(address: string, request: { mode: ComposeMode | null; sourceId: number | null; draftId: number | null }, signature: string): Promise<ComposeForm> {
     if (request.draftId !== null) return this.#draftForm(address, request.draftId);
-    const { signature } = await getSettings(this.#store.homePool(address), address);
     const signed = signature === '' ? '' : `\n\n-- \n${signature}`;
     const blank: ComposeForm = { to: '', cc: '', bcc: '', subject: '', body: signed, draftId: null, sourceId: null, mode: null, kept: [] };
     if (request.sourceId === null || request.mode === null) return blank;
