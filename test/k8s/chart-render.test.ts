@@ -137,7 +137,7 @@ describe('with every option set', () => {
   });
 
   it('watching two namespaces: a Role and RoleBinding in each, the Lease Role in the release namespace, nothing cluster-wide', () => {
-    expect(kindsOf(objects)).toEqual(['Deployment', 'MailCluster', 'PodDisruptionBudget', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(kindsOf(objects)).toEqual(['Deployment', 'MailCluster', 'PodDisruptionBudget', 'PodMonitor', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort();
     expect(roles).toEqual(['mco-all-b/mail-operator-rbac', 'mco-all/mail-operator-rbac', 'mco-all/mail-operator-rbac-leader-election']);
     const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (KubernetesObject & { subjects: { name: string; namespace: string }[] })[];
@@ -178,6 +178,15 @@ describe('with every option set', () => {
     expect(findObject(objects, 'ServiceMonitor', 'mail-operator-monitor')).toMatchObject({
       metadata: { labels: { release: 'prometheus' } },
       spec: { endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }], namespaceSelector: { matchNames: ['mco-all'] } },
+    });
+    // The mail pods of the watched namespaces, by the labels the operator gives them (not its own pods).
+    expect(findObject(objects, 'PodMonitor', 'mail-pods-monitor')).toMatchObject({
+      metadata: { labels: { release: 'prometheus' } },
+      spec: {
+        namespaceSelector: { matchNames: ['mco-all', 'mco-all-b'] },
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'mailcluster', 'app.kubernetes.io/part-of': 'mailcluster' } },
+        podMetricsEndpoints: [{ port: 'ops', path: '/metrics', interval: '20s', scrapeTimeout: '10s' }],
+      },
     });
     expect(findObject<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'mail-operator-pdb').spec).toMatchObject({ maxUnavailable: 2, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     const cluster = findObject<KubernetesObject & { spec: Record<string, unknown> }>(objects, 'MailCluster', 'mail-all');
@@ -234,13 +243,15 @@ describe("the chart's operator environment and the operator's config schema agre
   });
 });
 
-/** A stand-in for the Prometheus Operator's CRD, so that a ServiceMonitor can be dry-run at all. */
-const SERVICE_MONITOR_CRD = `apiVersion: apiextensions.k8s.io/v1
+/** Stand-ins for the Prometheus Operator's CRDs, so that its objects can be dry-run at all. */
+const MONITOR_KINDS = ['ServiceMonitor', 'PodMonitor'] as const;
+const monitorCrdName = (kind: string) => `${kind.toLowerCase()}s.monitoring.coreos.com`;
+const monitorCrd = (kind: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata: {name: servicemonitors.monitoring.coreos.com}
+metadata: {name: ${monitorCrdName(kind)}}
 spec:
   group: monitoring.coreos.com
-  names: {kind: ServiceMonitor, plural: servicemonitors, listKind: ServiceMonitorList, singular: servicemonitor}
+  names: {kind: ${kind}, plural: ${kind.toLowerCase()}s, listKind: ${kind}List, singular: ${kind.toLowerCase()}}
   scope: Namespaced
   versions:
     - name: v1
@@ -251,19 +262,20 @@ spec:
 
 describe('the API server accepts what the chart renders (kubectl apply --dry-run=server)', () => {
   const namespaces: Namespace[] = [];
-  let madeServiceMonitorCrd = false;
+  const madeCrds: string[] = [];
 
   beforeAll(async () => {
     await installCrd();
-    const existing = await kubectl(['get', 'crd', 'servicemonitors.monitoring.coreos.com'], { check: false });
-    if (existing.exitCode !== 0) {
-      await kubectl(['apply', '-f', '-'], { input: SERVICE_MONITOR_CRD });
-      madeServiceMonitorCrd = true;
-      await kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com', '--timeout=60s']);
+    for (const kind of MONITOR_KINDS) {
+      const name = monitorCrdName(kind);
+      if ((await kubectl(['get', 'crd', name], { check: false })).exitCode === 0) continue;
+      await kubectl(['apply', '-f', '-'], { input: monitorCrd(kind) });
+      madeCrds.push(name);
+      await kubectl(['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s']);
     }
   });
   afterAll(async () => {
-    if (madeServiceMonitorCrd) await kubectl(['delete', 'crd', 'servicemonitors.monitoring.coreos.com', '--ignore-not-found']);
+    for (const name of madeCrds) await kubectl(['delete', 'crd', name, '--ignore-not-found']);
     for (const ns of namespaces) await ns.cleanup();
   });
 
