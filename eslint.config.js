@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // services/web/src/static/: the webmail's browser script, plain JS outside the TypeScript program.
-  { ignores: ['node_modules/', '.stack/', 'crds/', 'docs/', 'services/web/src/static/'] },
+  { ignores: ['node_modules/', '.stack/', 'crds/', 'docs/screenshots/', 'services/web/src/static/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

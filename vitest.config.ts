@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects, by what a test needs around it:
- * - unit: pure logic beside the source (`*.test.ts` under src/), no servers;
+ * - unit: pure logic beside the source (`*.test.ts` under src/), and docs checked against the code; no servers;
  * - e2e:  the local stack (`hack/stack.sh`: MariaDB ×2, NATS JetStream ×3, the services);
  * - k8s:  the test control plane (`hack/testenv.sh`: etcd, kube-apiserver, controllers, kwok);
  * - browser: the webmail of the local stack driven through Debian's chromium (playwright-core).
@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'hack/**/*.test.ts', 'charts/*/tests/**/*.test.ts', 'bench/lib/**/*.test.ts'],
+          include: ['services/*/src/**/*.test.ts', 'operator/src/**/*.test.ts', 'hack/**/*.test.ts', 'charts/*/tests/**/*.test.ts', 'bench/lib/**/*.test.ts', 'docs/*.test.ts'],
         },
       },
       {
