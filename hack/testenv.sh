@@ -19,7 +19,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="$REPO_ROOT/hack/tools/k8s"
 # shellcheck source=versions.env
 source "$REPO_ROOT/hack/versions.env"
-: "${K8S_VERSION:?missing in hack/versions.env}" "${ETCD_VERSION:?}" "${KWOK_VERSION:?}" "${HELM_VERSION:?}"
+: "${K8S_VERSION:?missing in hack/versions.env}" "${ETCD_VERSION:?}" "${KWOK_VERSION:?}" "${HELM_VERSION:?}" "${PROMETHEUS_VERSION:?}"
 # Every k8s.io/<staging> module is released as v0.<minor>.<patch> alongside k8s.io/kubernetes v1.<minor>.<patch>.
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
@@ -131,6 +131,8 @@ build_key() {
 }
 K8S_HOME="$CACHE_ROOT/k8s-$K8S_VERSION-$(build_key)"
 BIN="$K8S_HOME/bin"
+PROMTOOL_MODULE="$REPO_ROOT/hack/tools/promtool"
+PROMTOOL="$CACHE_ROOT/promtool-$PROMETHEUS_VERSION/promtool"
 KWOK_STAGES="$K8S_HOME/share/kwok-stages.yaml"
 STORAGE_CLASS="$K8S_HOME/share/storage-class.yaml"
 
@@ -190,8 +192,9 @@ cmd_pin() {
 # go build with a progress line per minute: how many packages it has compiled so far (go build -v
 # prints one line per compiled package, to a log kept for failures).
 go_build_with_progress() {
-  local name="$1" pkg="$2" out="$3" build_log="$K8S_HOME/build-$1.log" start="$SECONDS" next pid
-  (cd "$TOOLS_DIR" && exec go build -v -trimpath -ldflags="$LDFLAGS" -o "$out" "$pkg") >"$build_log" 2>&1 &
+  local name="$1" pkg="$2" out="$3" module="${4:-$TOOLS_DIR}" ldflags="${5-$LDFLAGS}" start="$SECONDS" next pid
+  local build_log="${out%/*}/build-$name.log"
+  (cd "$module" && exec go build -v -trimpath -ldflags="$ldflags" -o "$out" "$pkg") >"$build_log" 2>&1 &
   pid=$!
   next=$((start + 60))
   while kill -0 "$pid" 2>/dev/null; do
@@ -259,6 +262,23 @@ cmd_build() {
   install_kwok_stages
   touch "$K8S_HOME/.complete"
   log "built in $((SECONDS - start))s: $BIN"
+}
+
+# promtool, for the chart's alert rule tests: its own tools module and cache, so that it never
+# invalidates the Kubernetes build.
+build_promtool() {
+  [[ -x "$PROMTOOL" ]] && return 0
+  require_go
+  lock 7 "$CACHE_ROOT/promtool-build.lock"
+  [[ -x "$PROMTOOL" ]] && return 0
+  grep -q "github.com/prometheus/prometheus $PROMETHEUS_VERSION " "$PROMTOOL_MODULE/go.mod" ||
+    die "hack/tools/promtool/go.mod does not require github.com/prometheus/prometheus $PROMETHEUS_VERSION (hack/versions.env)"
+  mkdir -p "${PROMTOOL%/*}"
+  log "building promtool (Prometheus module $PROMETHEUS_VERSION) into ${PROMTOOL%/*} (once; about 7 minutes on 2 cores)"
+  local t="$SECONDS"
+  go_build_with_progress promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL.tmp" "$PROMTOOL_MODULE" ""
+  mv "$PROMTOOL.tmp" "$PROMTOOL"
+  log "      promtool built in $((SECONDS - t))s"
 }
 
 # ---- certificates and kubeconfigs ---------------------------------------------------------------
@@ -618,6 +638,7 @@ all_healthy() {
 cmd_up() {
   local start="$EPOCHREALTIME"
   cmd_build
+  build_promtool
   lock 9 "$STATE_DIR.lock"
   restart_if_binaries_changed
   if all_healthy && kubectl_admin wait --for=condition=Ready node -l type=kwok --timeout=5s >/dev/null 2>&1; then
@@ -711,6 +732,7 @@ export MAILCLUSTER_K8S_API='$APISERVER_URL'
 export KUBECONFIG='$ADMIN_KUBECONFIG'
 export KUBECTL='$BIN/kubectl'
 export HELM='$BIN/helm'
+export PROMTOOL='$PROMTOOL'
 export HELM_CACHE_HOME='$STATE_DIR/helm/cache'
 export HELM_CONFIG_HOME='$STATE_DIR/helm/config'
 export HELM_DATA_HOME='$STATE_DIR/helm/data'
@@ -722,7 +744,7 @@ main() {
   local cmd="${1:-}"
   shift || true
   case "$cmd" in
-    build) cmd_build ;;
+    build) cmd_build && build_promtool ;;
     up) cmd_up ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { KubernetesObject, V1ClusterRole, V1Deployment, V1PodDisruptionBudget, V1Role, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import { parseConfig } from '@mailcluster/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { operatorConfigSchema } from '../../operator/src/config.ts';
 import { CHART_DIR, chartFile, containerEnv, findObject, operatorContainer, renderChart } from '../support/chart.ts';
-import { freshNamespace, helm, kubectl, type Namespace } from '../support/k8s.ts';
+import { freshNamespace, helm, kubectl, type Namespace, promtool } from '../support/k8s.ts';
 import { installCrd } from '../support/operator.ts';
 
 /**
@@ -137,7 +139,7 @@ describe('with every option set', () => {
   });
 
   it('watching two namespaces: a Role and RoleBinding in each, the Lease Role in the release namespace, nothing cluster-wide', () => {
-    expect(kindsOf(objects)).toEqual(['Deployment', 'MailCluster', 'PodDisruptionBudget', 'PodMonitor', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(kindsOf(objects)).toEqual(['Deployment', 'MailCluster', 'PodDisruptionBudget', 'PodMonitor', 'PrometheusRule', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort();
     expect(roles).toEqual(['mco-all-b/mail-operator-rbac', 'mco-all/mail-operator-rbac', 'mco-all/mail-operator-rbac-leader-election']);
     const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (KubernetesObject & { subjects: { name: string; namespace: string }[] })[];
@@ -244,7 +246,7 @@ describe("the chart's operator environment and the operator's config schema agre
 });
 
 /** Stand-ins for the Prometheus Operator's CRDs, so that its objects can be dry-run at all. */
-const MONITOR_KINDS = ['ServiceMonitor', 'PodMonitor'] as const;
+const MONITOR_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'] as const;
 const monitorCrdName = (kind: string) => `${kind.toLowerCase()}s.monitoring.coreos.com`;
 const monitorCrd = (kind: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -259,6 +261,19 @@ spec:
       storage: true
       schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
 `;
+
+describe('the alert rules (rules/mailcluster.rules.yaml)', () => {
+  it('are valid Prometheus rules and pass their promtool unit tests (tests/alerts.test.yaml)', async () => {
+    expect((await promtool(['check', 'rules', 'rules/mailcluster.rules.yaml'], CHART_DIR)).stdout).toContain('SUCCESS: 5 rules found');
+    expect((await promtool(['test', 'rules', 'tests/alerts.test.yaml'], CHART_DIR)).stdout).toContain('SUCCESS');
+  });
+
+  it('are what the PrometheusRule carries, as they are', async () => {
+    const rendered = await renderChart('mco', 'mco-system', ['--set', 'prometheusRule.enabled=true']);
+    const rule = findObject<KubernetesObject & { spec: unknown }>(rendered, 'PrometheusRule', 'mco-mailcluster-operator-mail');
+    expect(rule.spec).toEqual(parse(readFileSync(chartFile('rules/mailcluster.rules.yaml'), 'utf8')));
+  });
+});
 
 describe('the API server accepts what the chart renders (kubectl apply --dry-run=server)', () => {
   const namespaces: Namespace[] = [];

@@ -7,6 +7,8 @@ export interface TestenvInfo {
   kubeconfig: string;
   kubectl: string;
   helm: string;
+  /** promtool, for the chart's alert rules (built beside the control plane, its own cache). */
+  promtool: string;
   /** HELM_CACHE_HOME, HELM_CONFIG_HOME, HELM_DATA_HOME inside the state dir, so helm never touches ~/.config. */
   helmEnv: Record<string, string>;
   /** https://127.0.0.1:26443 */
@@ -36,6 +38,7 @@ export function testenvInfo(env: Record<string, string>): TestenvInfo {
     kubeconfig: required(env, 'KUBECONFIG'),
     kubectl: required(env, 'KUBECTL'),
     helm: required(env, 'HELM'),
+    promtool: required(env, 'PROMTOOL'),
     helmEnv: {
       HELM_CACHE_HOME: required(env, 'HELM_CACHE_HOME'),
       HELM_CONFIG_HOME: required(env, 'HELM_CONFIG_HOME'),

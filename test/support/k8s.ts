@@ -145,6 +145,7 @@ export interface CommandOptions {
   /** Throw when the command exits non-zero (default true). */
   check?: boolean;
   timeoutMs?: number;
+  cwd?: string;
 }
 
 function run(command: string, args: string[], env: Record<string, string>, options: CommandOptions): Promise<CommandResult> {
@@ -152,7 +153,7 @@ function run(command: string, args: string[], env: Record<string, string>, optio
     const child = execFile(
       command,
       args,
-      { env: { ...process.env, ...env, ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, ...env, ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         const result = { exitCode, stdout, stderr };
@@ -177,4 +178,9 @@ export function kubectl(args: string[], options: CommandOptions = {}): Promise<C
 export function helm(args: string[], options: CommandOptions = {}): Promise<CommandResult> {
   const env = testenv();
   return run(env.helm, args, { KUBECONFIG: env.kubeconfig, ...env.helmEnv }, options);
+}
+
+/** Runs the built promtool (Prometheus's rule checker) in `cwd`. */
+export function promtool(args: string[], cwd: string): Promise<CommandResult> {
+  return run(testenv().promtool, args, {}, { cwd });
 }

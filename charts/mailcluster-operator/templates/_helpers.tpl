@@ -32,6 +32,7 @@ Names, labels and the loader every template uses. Names are computed once, in
 {{- $_ := set .metricsService "name" (.metricsService.name | default (printf "%s-metrics" $full)) }}
 {{- $_ := set .serviceMonitor "name" (.serviceMonitor.name | default $full) }}
 {{- $_ := set .podMonitor "name" (.podMonitor.name | default (printf "%s-mail" $full)) }}
+{{- $_ := set .prometheusRule "name" (.prometheusRule.name | default (printf "%s-mail" $full)) }}
 {{- $_ := set .podDisruptionBudget "name" (.podDisruptionBudget.name | default $full) }}
 {{- $_ := set .config.leaderElection "leaseName" (.config.leaderElection.leaseName | default $full) }}
 {{- end }}
