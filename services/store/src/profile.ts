@@ -37,7 +37,7 @@ function folderList(json: unknown): UserFolder[] {
   return (json as [number, string][]).map(([id, name]) => ({ id: Number(id), name: String(name) }));
 }
 
-function profileOf(row: RowDataPacket): UserProfile | null {
+function toProfile(row: RowDataPacket): UserProfile | null {
   if (row.ProfileAddress == null) return null;
   return {
     displayName: String(row.DisplayName),
@@ -52,7 +52,7 @@ function profileOf(row: RowDataPacket): UserProfile | null {
 export async function findProfile(pool: Pool, address: string): Promise<UserProfile | null> {
   const [rows] = await pool.execute<RowDataPacket[]>(PROFILE_SQL, [address]);
   const row = rows[0];
-  return row ? profileOf(row) : null;
+  return row ? toProfile(row) : null;
 }
 
 /**
@@ -62,5 +62,5 @@ export async function findProfile(pool: Pool, address: string): Promise<UserProf
 export async function findSessionWithProfile(pool: Pool, id: Buffer, now: Date): Promise<{ session: WebSession; profile: UserProfile | null } | null> {
   const [rows] = await pool.execute<RowDataPacket[]>(SESSION_WITH_PROFILE_SQL, [id, now]);
   const row = rows[0];
-  return row ? { session: toSession(row), profile: profileOf(row) } : null;
+  return row ? { session: toSession(row), profile: toProfile(row) } : null;
 }

@@ -1,5 +1,5 @@
 import { hashPassword, passwordProblem } from '@mailcluster/admin';
-import { type MailStore, type UserProfile, findProfile, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
+import { type MailStore, type UserProfile, replacePasswordHash, saveSettings, setDisplayName } from '@mailcluster/store';
 import type { SessionService } from '../auth/session-service.ts';
 import type { SignIn } from '../auth/sign-in.ts';
 import { WebError } from '../errors.ts';
@@ -26,11 +26,6 @@ export class SettingsService {
     this.#sessions = deps.sessions;
     this.#signIn = deps.signIn;
     this.#defaultPageSize = deps.defaultPageSize;
-  }
-
-  /** The profile pages show, read from the user's home db; null when the user has no row there. */
-  profile(address: string): Promise<UserProfile | null> {
-    return findProfile(this.#store.homePool(address), address);
   }
 
   /** The settings as pages and the API show them (no profile: the defaults). */

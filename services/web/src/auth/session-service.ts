@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type MailStore,
-  type Pool,
   type SessionTable,
   type UserProfile,
   type WebSession,
   deleteSession,
   deleteUserSessions,
+  findProfile,
   findSession,
   findSessionWithProfile,
   insertSession,
@@ -23,8 +23,9 @@ export interface SessionContext {
   createdAt: Date;
   lastSeenAt: Date;
   /**
-   * A mail user's profile, read with the session when the session's db is the user's home db (as
-   * it is unless the shard map moved the user since sign-in); null otherwise, and for admins.
+   * What every mail page shows of the user, read with the session in one statement; from the home
+   * db instead when the shard map moved the user since sign-in. Null for admins, and for a user
+   * with no profile row.
    */
   profile: UserProfile | null;
 }
@@ -87,21 +88,29 @@ export class SessionService {
     if (db >= this.#store.pools.length) return null;
     const pool = this.#store.pool(db);
     const now = this.#now();
-    const found = await this.#find(pool, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
+    const found = await this.#find(db, sessionId(Buffer.from(match[2] as string, 'base64url')), now);
     if (found === null) return null;
     const { session: row, profile } = found;
     if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       await touchSession(pool, this.#settings.table, row.id, now, this.#expiry(row.createdAt, now));
     }
-    const home = this.#settings.dbOf(row.address) === db;
-    return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, profile: home ? profile : null };
+    return { id: row.id, db, address: row.address, csrfToken: row.csrfToken, createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, profile };
   }
 
-  /** Every mail page shows the user's profile, so mail sessions bring it along in the same statement. */
-  async #find(pool: Pool, id: Buffer, now: Date): Promise<{ session: WebSession; profile: UserProfile | null } | null> {
-    if (this.#settings.table === 'WebSessions') return findSessionWithProfile(pool, id, now);
-    const session = await findSession(pool, this.#settings.table, id, now);
-    return session === null ? null : { session, profile: null };
+  /**
+   * Every mail page shows the user's profile, so mail sessions bring it along in the same statement,
+   * or, once the shard map has moved the user off the session's db, read it from the home db.
+   */
+  async #find(db: number, id: Buffer, now: Date): Promise<{ session: WebSession; profile: UserProfile | null } | null> {
+    const pool = this.#store.pool(db);
+    if (this.#settings.table !== 'WebSessions') {
+      const session = await findSession(pool, this.#settings.table, id, now);
+      return session === null ? null : { session, profile: null };
+    }
+    const found = await findSessionWithProfile(pool, id, now);
+    if (found === null) return null;
+    const home = this.#settings.dbOf(found.session.address);
+    return home === db ? found : { session: found.session, profile: await findProfile(this.#store.pool(home), found.session.address) };
   }
 
   async end(session: SessionContext): Promise<void> {

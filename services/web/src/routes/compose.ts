@@ -6,7 +6,7 @@ import type { ComposeForm, ComposeMode, ComposeSubmission } from '../mail/compos
 import { signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { composePage } from '../views/compose-page.ts';
-import { loadChrome, profileOf } from './chrome.ts';
+import { loadChrome } from './chrome.ts';
 import { composeSubmission } from './compose-input.ts';
 import { messageId, noticeOf, parse } from './input.ts';
 import { redirectBack, sendPage } from './respond.ts';
@@ -32,7 +32,7 @@ function formAgain(submission: ComposeSubmission, previous: ComposeForm): Compos
 export function composeRoutes(app: FastifyInstance, services: WebServices): void {
   const { compose, config } = services;
   const limits = { maxAttachmentBytes: config.maxAttachmentBytes, maxAttachments: config.maxAttachments };
-  const signatureOf = async (session: SessionContext) => services.settings.account(session.address, await profileOf(services, session)).signature;
+  const signatureOf = (session: SessionContext) => services.settings.account(session.address, session.profile).signature;
 
   async function send(address: string, submission: ComposeSubmission): Promise<void> {
     try {
@@ -48,7 +48,7 @@ export function composeRoutes(app: FastifyInstance, services: WebServices): void
 
   app.get('/compose', async (request, reply) => {
     const session = signedIn(request);
-    const form = await compose.prefill(session.address, prefillRequest(parse(prefillSchema, request.query)), await signatureOf(session));
+    const form = await compose.prefill(session.address, prefillRequest(parse(prefillSchema, request.query)), signatureOf(session));
     const chrome = await loadChrome(services, session, 'compose');
     return sendPage(reply, composePage(chrome, form, { limits, notice: noticeOf(request) }));
   });
@@ -67,7 +67,7 @@ export function composeRoutes(app: FastifyInstance, services: WebServices): void
       // A refusal the person can fix: show the form again with their input and the reason.
       if (!(error instanceof WebError) || error.httpStatus === 500 || error.code === 'WEB_ERR_NOT_FOUND') throw error;
       const previous = await compose
-        .prefill(session.address, { mode: submission.mode, sourceId: submission.sourceId, draftId: submission.draftId }, await signatureOf(session))
+        .prefill(session.address, { mode: submission.mode, sourceId: submission.sourceId, draftId: submission.draftId }, signatureOf(session))
         .catch(() => undefined);
       const form = formAgain(submission, previous ?? { ...submission, kept: [] });
       const chrome = await loadChrome(services, session, 'compose');
@@ -77,7 +77,7 @@ export function composeRoutes(app: FastifyInstance, services: WebServices): void
 
   app.get('/api/compose', async (request) => {
     const session = signedIn(request);
-    return compose.prefill(session.address, prefillRequest(parse(prefillSchema, request.query)), await signatureOf(session));
+    return compose.prefill(session.address, prefillRequest(parse(prefillSchema, request.query)), signatureOf(session));
   });
 
   app.post('/api/messages/send', async (request, reply) => {

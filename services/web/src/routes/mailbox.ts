@@ -7,7 +7,7 @@ import { quotaOf } from '../mail/mailbox-service.ts';
 import { signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { conversationsPage, mailboxPage, searchPage } from '../views/mailbox-page.ts';
-import { foldersAndProfile, loadChrome } from './chrome.ts';
+import { loadChrome } from './chrome.ts';
 import { actionSchema, beforeSchema, noticeOf, pageSchema, parse } from './input.ts';
 import { redirectBack, sendPage } from './respond.ts';
 
@@ -50,17 +50,16 @@ export function mailboxRoutes(app: FastifyInstance, services: WebServices): void
   });
 
   app.get<{ Params: { folder: string } }>('/api/folders/:folder/messages', async (request) => {
-    const session = signedIn(request);
-    const { address } = session;
-    const { folders, profile } = await foldersAndProfile(services, session);
+    const { address, profile } = signedIn(request);
+    const folders = await mailbox.folders(address, profile?.folders);
     const { pageSize } = services.settings.account(address, profile);
     const page = await folderPage(address, { folders, pageSize }, request.params.folder, request.query);
     return { folder: page.folder, messages: page.items, next: page.next ?? null };
   });
 
   app.get('/api/folders', async (request) => {
-    const { folders, profile } = await foldersAndProfile(services, signedIn(request));
-    return { folders, quota: quotaOf(profile) };
+    const { address, profile } = signedIn(request);
+    return { folders: await mailbox.folders(address, profile?.folders), quota: quotaOf(profile) };
   });
 
   async function conversations(address: string, query: unknown) {

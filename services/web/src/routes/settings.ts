@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { SessionContext } from '../auth/session-service.ts';
 import { WebError } from '../errors.ts';
 import { setSessionCookie, signedIn } from '../plugins/sessions.ts';
 import type { WebServices } from '../services.ts';
 import { settingsPage } from '../views/settings-page.ts';
-import { loadChrome, profileOf } from './chrome.ts';
+import { loadChrome } from './chrome.ts';
 import { noticeOf, parse } from './input.ts';
 import { redirectBack, sendPage } from './respond.ts';
 
@@ -25,20 +24,19 @@ const passwordSchema = z.object({
 export function settingsRoutes(app: FastifyInstance, services: WebServices): void {
   const { settings } = services;
   const maxAge = services.config.sessionMaxHours * 3600;
-  const current = async (session: SessionContext) => settings.account(session.address, await profileOf(services, session));
 
   app.get('/settings', async (request, reply) => {
     const session = signedIn(request);
-    const [chrome, account] = await Promise.all([loadChrome(services, session, 'settings'), current(session)]);
-    return sendPage(reply, settingsPage(chrome, account, { notice: noticeOf(request) }));
+    const chrome = await loadChrome(services, session, 'settings');
+    return sendPage(reply, settingsPage(chrome, settings.account(session.address, session.profile), { notice: noticeOf(request) }));
   });
 
   /** A refusal the person can fix is shown on the settings page. */
   async function settingsError(request: FastifyRequest, error: unknown): Promise<{ status: number; page: string }> {
     if (!(error instanceof WebError) || error.httpStatus >= 500) throw error;
     const session = signedIn(request);
-    const [chrome, account] = await Promise.all([loadChrome(services, session, 'settings'), current(session)]);
-    return { status: error.httpStatus, page: settingsPage(chrome, account, { error: error.message }) };
+    const chrome = await loadChrome(services, session, 'settings');
+    return { status: error.httpStatus, page: settingsPage(chrome, settings.account(session.address, session.profile), { error: error.message }) };
   }
 
   app.post('/settings', async (request, reply) => {
@@ -65,7 +63,10 @@ export function settingsRoutes(app: FastifyInstance, services: WebServices): voi
     return redirectBack(reply, '/settings', 'password');
   });
 
-  app.get('/api/settings', async (request) => current(signedIn(request)));
+  app.get('/api/settings', (request) => {
+    const { address, profile } = signedIn(request);
+    return settings.account(address, profile);
+  });
 
   app.put('/api/settings', async (request, reply) => {
     await settings.update(signedIn(request).address, parse(profileSchema, request.body));
