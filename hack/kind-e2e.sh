@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole path on a real cluster, for a machine with Docker: a kind cluster, the images built from
 # this checkout and loaded into it, the Helm chart, examples/mailcluster.yaml scaled down to fit a
-# laptop, a user, a mail sent with swaks to the SMTP Service, and that mail read back through the
-# web Service's JSON API. Port-forwards stand in for the LoadBalancer and the Ingress, which kind
-# does not provide. Not run by CI (no Docker there); see README, "Deploy on Kubernetes".
+# laptop, a user, a mail sent with swaks to the SMTP LoadBalancer Service, and that mail read back
+# through the web Ingress's JSON API. cloud-provider-kind (a container beside the cluster) gives the
+# LoadBalancer and the Ingress their addresses, as a cloud would; on Linux the host reaches them
+# directly. Not run by CI (no Docker there); see README, "Deploy on Kubernetes".
 #
-#   hack/kind-e2e.sh           # needs docker, kind, kubectl, helm, swaks, curl
+#   hack/kind-e2e.sh           # needs docker, kind, kubectl, helm, swaks, curl (Linux: the kind network is routed)
 #   KEEP=1 hack/kind-e2e.sh    # leave the cluster running afterwards (kind delete cluster --name mailcluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,10 @@ cd "$(dirname "$0")/.."
 CLUSTER=${CLUSTER:-mailcluster}
 TAG=kind-e2e            # local images, never pulled: the chart and the operator are pointed at them
 USERS=${USERS:-1000}    # 1 web, 2 smtp, 1 db, 1 writer, 3 NATS pods
+# Since v0.9 it implements Ingress (IngressClass cloud-provider-kind) as well as LoadBalancer Services.
+CLOUD_PROVIDER_KIND_IMAGE=registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.10.0
 USER_ADDRESS=kind@example.com
+WEB_HOST=mail.example.com   # the example's spec.web.ingress.host
 PASSWORD='kind e2e password 2026'
 SUBJECT="hello from kind $(date +%s)"
 
@@ -22,18 +26,20 @@ for tool in docker kind kubectl helm swaks curl; do
 done
 
 step() { printf '\n== %s\n' "$*"; }
-pids=()
-jar=$(mktemp)
 cleanup() {
-  rm -f "$jar"
-  if ((${#pids[@]})); then kill "${pids[@]}" 2>/dev/null || true; fi
-  if [[ -z "${KEEP:-}" ]]; then kind delete cluster --name "$CLUSTER"; fi
+  if [[ -z "${KEEP:-}" ]]; then
+    docker rm -f "$CLUSTER-cloud-provider" >/dev/null 2>&1 || true
+    kind delete cluster --name "$CLUSTER"
+  fi
 }
 trap cleanup EXIT
 
-step "kind cluster $CLUSTER"
+step "kind cluster $CLUSTER, with cloud-provider-kind for LoadBalancers and Ingresses"
 kind get clusters | grep -x "$CLUSTER" >/dev/null || kind create cluster --name "$CLUSTER" --wait 2m
 kubectl config use-context "kind-$CLUSTER"
+docker inspect "$CLUSTER-cloud-provider" >/dev/null 2>&1 ||
+  docker run -d --name "$CLUSTER-cloud-provider" --network kind \
+    -v /var/run/docker.sock:/var/run/docker.sock "$CLOUD_PROVIDER_KIND_IMAGE"
 
 step "images (Dockerfile targets), loaded into the cluster"
 for target in operator smtp-ingest writer web delivery; do
@@ -54,7 +60,8 @@ step "examples/mailcluster.yaml in namespace mail, scaled to $USERS users"
 kubectl create namespace mail --dry-run=client -o yaml | kubectl apply -f -
 kubectl label namespace mail pod-security.kubernetes.io/enforce=restricted --overwrite
 kubectl apply -n mail -f examples/mailcluster.yaml
-kubectl patch -n mail mailcluster mail --type merge -p "{\"spec\":{\"users\":$USERS}}"
+kubectl patch -n mail mailcluster mail --type merge \
+  -p "{\"spec\":{\"users\":$USERS,\"web\":{\"ingress\":{\"className\":\"cloud-provider-kind\"}}}}"
 kubectl wait -n mail mailcluster/mail --for=condition=Ready --timeout=15m
 kubectl get -n mail mailclusters
 
@@ -63,19 +70,34 @@ mailctl() { kubectl exec -i -n mail mail-smtp-0 -c smtp-ingest -- node services/
 mailctl domain add example.com
 printf '%s\n' "$PASSWORD" | mailctl user add "$USER_ADDRESS" --password-stdin --name "Kind E2E"
 
-step "a mail through the SMTP Service"
-kubectl port-forward -n mail svc/mail-smtp 2525:25 >/dev/null & pids+=($!)
-kubectl port-forward -n mail svc/mail-web 8080:80 >/dev/null & pids+=($!)
-sleep 3
-swaks --server 127.0.0.1:2525 --from someone@example.org --to "$USER_ADDRESS" --header "Subject: $SUBJECT"
+# The address a Service or Ingress got from cloud-provider-kind.
+address_of() {
+  local ip=''
+  for _ in $(seq 60); do
+    ip=$(kubectl get -n mail "$1" -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+    [[ -n "$ip" ]] && { echo "$ip"; return; }
+    sleep 2
+  done
+  echo "kind-e2e: $1 got no address from cloud-provider-kind within 2 minutes" >&2; exit 1
+}
 
-step "the mail, read through the web Service"
-curl -fsS -c "$jar" -H 'content-type: application/json' \
-  -d "{\"address\":\"$USER_ADDRESS\",\"password\":\"$PASSWORD\"}" http://127.0.0.1:8080/api/session >/dev/null
+step "a mail through the SMTP LoadBalancer"
+smtp_ip=$(address_of service/mail-smtp)
+swaks --server "$smtp_ip:25" --from someone@example.org --to "$USER_ADDRESS" --header "Subject: $SUBJECT"
+
+step "the mail, read through the web Ingress ($WEB_HOST)"
+web_ip=$(address_of ingress/mail-web)
+# The session cookie is Secure (__Host-) and this Ingress has no TLS: curl would not keep it from a
+# plain-http origin, so it is carried by hand.
+cookie=$(curl -fsS -o /dev/null -D - -H "Host: $WEB_HOST" -H 'content-type: application/json' \
+  -d "{\"address\":\"$USER_ADDRESS\",\"password\":\"$PASSWORD\"}" "http://$web_ip/api/session" |
+  sed -n 's/^set-cookie: *\([^;]*\).*/\1/Ip' | head -1)
+[[ -n "$cookie" ]] || { echo "kind-e2e: signing in through the Ingress gave no session cookie" >&2; exit 1; }
+web() { curl -fsS -H "Host: $WEB_HOST" -H "Cookie: $cookie" "$@"; }
 arrived=''
 for _ in $(seq 60); do
-  if curl -fsS -b "$jar" 'http://127.0.0.1:8080/api/folders/inbox/messages?limit=10' | grep -qF "$SUBJECT"; then arrived=1; break; fi
+  if web "http://$web_ip/api/folders/inbox/messages?limit=10" | grep -qF "$SUBJECT"; then arrived=1; break; fi
   sleep 2
 done
 [[ -n "$arrived" ]] || { echo "kind-e2e: the mail did not arrive within 2 minutes" >&2; exit 1; }
-echo "kind-e2e: \"$SUBJECT\" went in over SMTP and is in $USER_ADDRESS's inbox on the web"
+echo "kind-e2e: \"$SUBJECT\" went in through the SMTP LoadBalancer and is in $USER_ADDRESS's inbox, read through the Ingress"
