@@ -6,11 +6,16 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The API server's reason for a status code, for the injected error's body. */
+const REASONS: Record<number, string> = { 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+
 export interface ProxiedRequest {
   method: string;
   path: string;
   watch: boolean;
   status: number;
+  /** When the request arrived (Date.now()). */
+  at: number;
 }
 
 export interface Fault {
@@ -18,20 +23,23 @@ export interface Fault {
   /** Matched against the path without the query. */
   path: RegExp;
   status: number;
-  /** How many matching requests fail; then the rule is spent. */
+  /** How many matching requests fail; then the rule is spent (Infinity: until `clearFaults`). */
   times: number;
 }
 
 /**
  * A TLS-terminating proxy in front of the test API server, for the operator's tests: it records
- * every request (to count writes), answers chosen requests with an error (an injected 409), and
- * can cut every open connection, watches included, and refuse new ones for a while. Credentials
- * pass through (the operator authenticates with a bearer token).
+ * every request (to count writes), answers chosen requests with an error (an injected 409 or 503),
+ * can cut every open connection, watches included, and refuse new ones for a while, and can stall
+ * the open watches (held open, forwarding nothing). Credentials pass through (the operator
+ * authenticates with a bearer token).
  */
 export class KubeFaultProxy {
   readonly requests: ProxiedRequest[] = [];
   readonly #faults: Fault[] = [];
   readonly #sockets = new Set<Socket>();
+  /** Open watches: the API server's response and the client's, to stall one. */
+  readonly #watches = new Set<{ upstream: IncomingMessage; client: ServerResponse }>();
   #refuseUntil = 0;
   #server: ReturnType<typeof createServer> | undefined;
   #port = 0;
@@ -62,6 +70,26 @@ export class KubeFaultProxy {
 
   fail(fault: Fault): void {
     this.#faults.push({ ...fault });
+  }
+
+  /** Spends every fault rule: from now on every request passes. */
+  clearFaults(): void {
+    this.#faults.length = 0;
+  }
+
+  /**
+   * Stalls every watch open now: the connection stays up but nothing more reaches the client, as
+   * with a half-dead connection. Events are dropped. Watches opened later pass normally.
+   * Returns how many were stalled.
+   */
+  stallWatches(): number {
+    const stalled = this.#watches.size;
+    for (const watch of this.#watches) {
+      watch.upstream.unpipe(watch.client);
+      watch.upstream.resume(); // drained into nothing
+    }
+    this.#watches.clear();
+    return stalled;
   }
 
   /** Drops every open connection (watches end mid-stream) and refuses new ones for `refuseMs`. */
@@ -105,7 +133,7 @@ export class KubeFaultProxy {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
-    const record: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true', status: 0 };
+    const record: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true', status: 0, at: Date.now() };
     this.requests.push(record);
     const fault = this.#faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (f.method === undefined || f.method === req.method));
     if (fault) {
@@ -113,7 +141,7 @@ export class KubeFaultProxy {
       record.status = fault.status;
       req.resume();
       res.writeHead(fault.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: fault.status, reason: 'Conflict', message: 'injected by the test proxy' }));
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: fault.status, reason: REASONS[fault.status] ?? 'InternalError', message: 'injected by the test proxy' }));
       return;
     }
     const upstream = httpsRequest(
@@ -123,6 +151,11 @@ export class KubeFaultProxy {
         res.writeHead(response.statusCode ?? 502, response.headers);
         res.flushHeaders(); // a watch sends its headers long before its first event
         response.pipe(res);
+        if (record.watch) {
+          const watch = { upstream: response, client: res };
+          this.#watches.add(watch);
+          res.once('close', () => this.#watches.delete(watch));
+        }
       },
     );
     upstream.on('error', () => res.destroy());
