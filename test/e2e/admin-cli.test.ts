@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { holdersOf, plainMessage, sendTo } from '../support/admin.ts';
 import { mailctl } from '../support/mailctl.ts';
-import { uniqueDomain } from '../support/stack.ts';
+import { homeDbOf, openTestStore, rowsFor, uniqueDomain } from '../support/stack.ts';
 
 const PASSWORD = 'a long enough secret\n';
 
@@ -83,6 +84,23 @@ describe('mailctl administration', () => {
     await ok(['admin', 'passwd', name, '--password-stdin'], 'yet another secret\n');
     await ok(['admin', 'delete', name]);
     await refused(['admin', 'delete', name], 'ADMIN_ERR_UNKNOWN_ADMIN');
+  });
+
+  it('deletes a user with their mail: the rows leave their shard table on their home db', async () => {
+    const store = await openTestStore();
+    try {
+      await ok(['user', 'add', at('dora'), '--password-stdin'], PASSWORD);
+      const sent = [plainMessage(at('dora'), 'one'), plainMessage(at('dora'), 'two', 2_000)];
+      for (const { raw } of sent) expect((await sendTo([at('dora')], raw)).final.code).toBe(250);
+      for (const { messageId } of sent) expect(await holdersOf(store, [at('dora')], messageId, 1)).toEqual([at('dora')]);
+      const rows = await rowsFor(store, [at('dora')]);
+      expect(rows.map((row) => row.db)).toEqual([homeDbOf(at('dora')), homeDbOf(at('dora'))]);
+      await ok(['user', 'delete', at('dora')]);
+      expect(await rowsFor(store, [at('dora')])).toEqual([]);
+      await refused(['user', 'show', at('dora')], 'ADMIN_ERR_UNKNOWN_USER');
+    } finally {
+      await store.close();
+    }
   });
 
   it('removes a domain only with --force while it has users, and records everything in the audit log', async () => {
