@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addressDomain, addressPrefix, mailTableName } from '@mailcluster/common';
-import { MAIL_OUT_STREAM, type OutboundMessage, encodeFrame, mailOutSubject } from '@mailcluster/queue';
+import { MAIL_IN_STREAM, MAIL_OUT_STREAM, type OutboundMessage, encodeFrame, mailOutSubject } from '@mailcluster/queue';
 import type { MailStore, RowDataPacket } from '@mailcluster/store';
-import { jetstream } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { createTransport } from 'nodemailer';
@@ -11,22 +11,28 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mailctl } from '../support/mailctl.ts';
 import { metricValue } from '../support/metrics.ts';
+import type { NodeProcess } from '../support/node-process.ts';
+import { DnsStub, SmtpPeer, startDeliveryProcess } from '../support/outbound-peers.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
-import { createUsers, homeDbOf, killHard, openTestStore, stack, stackCtl, uniqueDomain } from '../support/stack.ts';
+import { createUsers, homeDbOf, killHard, openTestStore, rowsFor, stack, stackCtl, uniqueDomain } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 
 const DELIVERY_OPS_PORT = 9105;
 const PASSWORD = 'correct horse battery';
+/** hack/stack.sh leaves MAILCLUSTER_CONNECTIONS_PER_DESTINATION at its default. */
+const CONNECTIONS_PER_DESTINATION = 4;
+const SENT_FOLDER = 2;
 
 describe('outbound delivery: submission → MAIL_OUT → the remote server', () => {
   let store: MailStore;
   let alice: string;
   let sink: SmtpSink | undefined;
+  let peer: SmtpPeer | undefined;
 
   const run = `${Date.now().toString(36)}`;
   const messageId = (label: string) => `<${label}-${run}@e2e.test>`;
 
-  function send(to: string, id: string): Promise<unknown> {
+  function send(to: string | string[], id: string): Promise<unknown> {
     const { host, port } = stack().submission;
     return createTransport({ host, port, secure: false, requireTLS: true, tls: { ca: readFileSync(stack().tlsCertFile), servername: 'localhost' }, auth: { user: alice, pass: PASSWORD } })
       .sendMail({ from: alice, to, subject: `outbound ${id}`, text: 'Hello from mailcluster.', messageId: id });
@@ -54,6 +60,30 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
 
   const deferred = () => metricValue(DELIVERY_OPS_PORT, 'delivery_outcomes_total', { outcome: 'deferred' });
 
+  const queueEnv = () => ({ MAILCLUSTER_NATS_URL: stack().natsUrl.join(',') });
+  /** alice's messages in `mailctl queue list`. */
+  const queued = async () => {
+    const listing = await mailctl(['queue', 'list', '--json'], '', queueEnv());
+    expect(listing).toMatchObject({ code: 0 });
+    return (JSON.parse(listing.stdout) as { id: string; to: string; from: string; state?: { attempts: number; lastError: string } }[])
+      .filter((entry) => entry.from === alice);
+  };
+
+  /** A peer MTA for this test; afterEach stops it. */
+  async function startPeer(options?: Parameters<typeof SmtpPeer.start>[0]): Promise<SmtpPeer> {
+    peer = await SmtpPeer.start(options);
+    return peer;
+  }
+
+  async function withStreams<T>(use: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
+    const nc = await connect({ servers: stack().natsUrl });
+    try {
+      return await use(await jetstreamManager(nc));
+    } finally {
+      await nc.close();
+    }
+  }
+
   beforeAll(async () => {
     store = await openTestStore();
     [alice] = (await createUsers(store, uniqueDomain('outbound'), ['alice'])) as [string];
@@ -61,6 +91,8 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
   afterEach(async () => {
     await sink?.stop();
     sink = undefined;
+    await peer?.stop();
+    peer = undefined;
   });
   afterAll(async () => {
     await store.close();
@@ -104,6 +136,43 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect(relayed?.message).not.toContain('\0');
   });
 
+  it('delivers over STARTTLS when the remote offers it, whatever its certificate', async () => {
+    // The stack's self-signed certificate, for CN=localhost: unverifiable, and that must not matter.
+    const remote = await startPeer({ starttls: true });
+    const id = messageId('starttls');
+    await send('secure@remote.test', id);
+    const [delivered] = await waitFor('the remote server to receive it', () => remote.accepted(id).length > 0 && remote.accepted(id));
+    expect(delivered).toMatchObject({ secure: true, mailFrom: alice, rcptTo: ['secure@remote.test'] });
+    expect(remote.tlsUpgrades).toBeGreaterThanOrEqual(1);
+    expect(remote.transactions.filter((t) => !t.secure)).toEqual([]);
+  });
+
+  it('files exactly one Sent copy of a submission whose only recipient is external', async () => {
+    const remote = await startPeer();
+    const id = messageId('sent-copy');
+    await send('outside@remote.test', id);
+    await waitFor('the remote server to receive it', () => remote.accepted(id).length > 0);
+    await waitFor('the Sent copy', async () => (await rowsFor(store, [alice])).some((r) => r.messageId === id));
+    await sleep(1_500);
+    expect((await rowsFor(store, [alice])).filter((r) => r.messageId === id).map((r) => [r.folder, r.seen])).toEqual([[SENT_FOLDER, true]]);
+    expect(remote.accepted(id)).toHaveLength(1);
+  });
+
+  it('carries several messages per connection, with at most the configured connections to one destination', async () => {
+    // A slow answer to DATA makes the 12 messages wait for connections: parallel ones, up to the limit.
+    const remote = await startPeer({ dataDelayMs: 200 });
+    const id = messageId('pooled');
+    const recipients = Array.from({ length: 12 }, (_, i) => `pooled${i}@remote.test`);
+    await send(recipients, id);
+    await waitFor('all 12 transactions', () => remote.accepted(id).length >= recipients.length, { timeoutMs: 30_000 });
+    await sleep(500);
+    const ours = remote.accepted(id);
+    expect(ours.map((t) => t.rcptTo).sort()).toEqual(recipients.sort().map((r) => [r]));
+    expect(remote.connections).toBeLessThanOrEqual(CONNECTIONS_PER_DESTINATION);
+    expect(remote.transactions.length).toBeGreaterThan(remote.connections);
+    expect(new Set(ours.map((t) => t.connection)).size).toBeLessThan(ours.length);
+  });
+
   it('delivers after the server answered 4xx for a while, exactly once', async () => {
     sink = await SmtpSink.start(['-r', 'RCPT']);
     const before = await deferred();
@@ -117,19 +186,29 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect(arrived(id)).toHaveLength(1);
   });
 
+  it('retries while the remote refuses connections, and delivers once when it listens', async () => {
+    // Nothing listens on the relay port: the last test's server is stopped.
+    const id = messageId('unreachable');
+    await send('unreachable@remote.test', id);
+    const entry = await waitFor('two attempts that found no server', async () => {
+      const found = (await queued()).find((e) => e.to === 'unreachable@remote.test');
+      return (found?.state?.attempts ?? 0) >= 2 && found;
+    }, { timeoutMs: 30_000 });
+    expect(entry.state?.lastError).toMatch(/ECONNREFUSED/);
+    const remote = await startPeer();
+    await waitFor('delivery once the server listens', () => remote.accepted(id).length > 0, { timeoutMs: 30_000 });
+    await sleep(3_000);
+    expect(remote.transactions.filter((t) => t.message.includes(id))).toHaveLength(1);
+    expect((await queued()).filter((e) => e.to === 'unreachable@remote.test')).toEqual([]);
+  });
+
   it('shows deferred mail in `mailctl queue list`; `retry` delivers it once, `drop` removes it', async () => {
     sink = await SmtpSink.start(['-r', 'RCPT']);
     const keep = messageId('queue-keep');
     const drop = messageId('queue-drop');
     await send('keep@remote.test', keep);
     await send('drop@remote.test', drop);
-    const env = { MAILCLUSTER_NATS_URL: stack().natsUrl.join(',') };
-    const queued = async () => {
-      const run = await mailctl(['queue', 'list', '--json'], '', env);
-      expect(run).toMatchObject({ code: 0 });
-      return (JSON.parse(run.stdout) as { id: string; to: string; from: string; state?: { attempts: number; lastError: string } }[])
-        .filter((entry) => entry.from === alice);
-    };
+    const env = queueEnv();
     const listed = await waitFor('both deferred in the queue listing', async () => {
       const entries = await queued();
       return entries.length === 2 && entries.every((e) => (e.state?.attempts ?? 0) >= 1) && entries;
@@ -207,25 +286,64 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
 
   it('never bounces a message from the null sender', async () => {
     sink = await SmtpSink.start(['-f', 'RCPT']);
-    const before = await metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'null_sender' });
+    const nullSenderCount = () => metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'null_sender' });
+    const dsnsSent = () => metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'sent' });
+    const mailInSeq = () => withStreams(async (jsm) => (await jsm.streams.info(MAIL_IN_STREAM)).state.last_seq);
+    const before = { nullSender: await nullSenderCount(), sent: await dsnsSent(), mailIn: await mailInSeq() };
     const id = messageId('nullsender');
     await queueAged(0, '', 'nobody@remote.test', id);
-    await waitFor('the failure to be settled without a DSN', async () => (await metricValue(DELIVERY_OPS_PORT, 'delivery_dsns_total', { result: 'null_sender' })) > before, { timeoutMs: 60_000 });
+    await waitFor('the failure to be settled without a DSN', async () => (await nullSenderCount()) > before.nullSender, { timeoutMs: 60_000 });
+    await sleep(1_000);
+    // A DSN would be a MAIL_IN message (to whatever address) and count as sent.
+    expect(await dsnsSent()).toBe(before.sent);
+    expect(await mailInSeq()).toBe(before.mailIn);
     expect(await dsnsFor(id)).toEqual([]);
+    expect(arrived(id)).toEqual([]);
   });
 
-  it('delivers once although the worker is killed mid-delivery and a NATS node restarts', async () => {
-    // The server waits before answering DATA: the worker dies with the message in flight.
-    sink = await SmtpSink.start(['-w', '5']);
+  it('routes by the MX records of the configured DNS server, trying the next MX when one does not answer', async () => {
+    const domain = `mx-${run}.test`;
+    // 127.0.0.26 (preferred) refuses connections; 127.0.0.25 is the MX that answers, on port 25.
+    const dns = await DnsStub.start({
+      [domain]: { mx: [{ priority: 20, exchange: `mx2.${domain}` }, { priority: 10, exchange: `mx1.${domain}` }] },
+      [`mx1.${domain}`]: { a: ['127.0.0.26'] },
+      [`mx2.${domain}`]: { a: ['127.0.0.25'] },
+    });
+    let worker: NodeProcess | undefined;
+    try {
+      const remote = await startPeer({ host: '127.0.0.25', port: 25 });
+      // Only a worker without the relay host may take the message.
+      await stackCtl('stop', 'delivery');
+      worker = await startDeliveryProcess({ MAILCLUSTER_DNS_SERVERS: dns.address });
+      const id = messageId('mx');
+      await send(`friend@${domain}`, id);
+      const [delivered] = await waitFor('delivery to the MX host', () => remote.accepted(id).length > 0 && remote.accepted(id), { timeoutMs: 30_000 });
+      expect(delivered?.rcptTo).toEqual([`friend@${domain}`]);
+      expect(dns.queries).toEqual(expect.arrayContaining([{ name: domain, type: 15 }, { name: `mx1.${domain}`, type: 1 }, { name: `mx2.${domain}`, type: 1 }]));
+    } finally {
+      worker?.signal('SIGTERM');
+      await worker?.exited;
+      await dns.stop();
+      await stackCtl('start', 'delivery');
+    }
+  });
+
+  it('delivers once although the worker is killed in DATA and the MAIL_OUT leader restarts', async () => {
+    // The server reads the message and never answers: the worker dies with it in flight.
+    const remote = await startPeer();
+    remote.hold = true;
     const id = messageId('killed');
     await send('patient@remote.test', id);
-    await sleep(2_500);
+    await waitFor('the message held open after DATA', () => remote.transactions.some((t) => t.outcome === 'held' && t.message.includes(id)));
     await killHard('delivery');
-    await killHard('nats-2');
-    await stackCtl('start', 'nats-2');
+    remote.hold = false;
+    const leader = await withStreams(async (jsm) => (await jsm.streams.info(MAIL_OUT_STREAM)).cluster?.leader ?? '');
+    expect(leader).toMatch(/^nats-\d+$/);
+    await killHard(leader);
+    await stackCtl('start', leader);
     await stackCtl('start', 'delivery');
-    await waitFor('delivery after the restart', () => arrived(id).length > 0, { timeoutMs: 90_000 });
-    await sleep(8_000);
-    expect(arrived(id)).toHaveLength(1);
+    await waitFor('delivery after the restart', () => remote.accepted(id).length > 0, { timeoutMs: 90_000 });
+    await sleep(5_000);
+    expect(remote.transactions.filter((t) => t.message.includes(id)).map((t) => t.outcome)).toEqual(['held', 'accepted']);
   });
 });

@@ -139,7 +139,7 @@ export class DeliveryWorker {
       const body = message.mailFrom === '' ? normalizeForRelay(raw) : await this.#d.signer.sign(normalizeForRelay(raw), addressDomain(message.mailFrom));
       let lastError: unknown;
       for (const target of route.hosts) {
-        host = target.host;
+        host = target.name ?? target.host;
         try {
           return { kind: 'delivered', result: await this.#d.pool.send(target, { from: message.mailFrom, to: message.recipient }, body), destination };
         } catch (error) {

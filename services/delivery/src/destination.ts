@@ -1,11 +1,19 @@
 import type { MxRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 
+/** One host to try: a name, or an address already looked up (then `name` is the host's name). */
+export interface Target {
+  host: string;
+  port: number;
+  /** The MX host's name when `host` is its address (TLS server name, Remote-MTA). */
+  name?: string;
+}
+
 /** Where a domain's mail goes, in order of preference. */
 export interface Destination {
   /** Names the destination in metrics, queue listings and per-destination connection limits. */
   name: string;
-  hosts: { host: string; port: number }[];
+  hosts: Target[];
 }
 
 /** Why a domain has nowhere to deliver to, as far as the sender should know. */
@@ -34,11 +42,24 @@ const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA']);
 /**
  * The domain's MX hosts by preference (port 25); without MX records, the domain itself (the
  * implicit MX of RFC 5321 §5.1); a null MX means the domain takes no mail. DNS failures that may
- * pass (timeouts, SERVFAIL) are temporary, a domain that does not exist is permanent.
+ * pass (timeouts, SERVFAIL) are temporary, a domain that does not exist is permanent. With DNS
+ * servers configured, the hosts' addresses come from them too (the SMTP client would ask the
+ * system's resolver); a host without an address is skipped, and none with one is temporary.
  */
 export function mxRouter(servers: readonly string[]): Router {
   const resolver = new Resolver({ timeout: 5_000, tries: 2 });
   if (servers.length > 0) resolver.setServers([...servers]);
+  const addressed = async (destination: Destination): Promise<Destination> => {
+    if (servers.length === 0) return destination;
+    const hosts: Target[] = [];
+    for (const target of destination.hosts) {
+      const [v4, v6] = await Promise.allSettled([resolver.resolve4(target.host), resolver.resolve6(target.host)]);
+      const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+      hosts.push(...addresses.map((address) => ({ host: address, port: target.port, name: target.host })));
+    }
+    if (hosts.length === 0) throw new NoRouteError(`no address for the mail hosts of ${destination.name}`, false);
+    return { name: destination.name, hosts };
+  };
   return {
     async route(domain) {
       let records: MxRecord[];
@@ -57,9 +78,9 @@ export function mxRouter(servers: readonly string[]): Router {
           const code = (error as { code?: string }).code ?? '';
           throw new NoRouteError(`${domain} has no MX and no address (${code})`, NOT_FOUND.has(code));
         }
-        return { name: domain, hosts: [{ host: domain, port: 25 }] };
+        return addressed({ name: domain, hosts: [{ host: domain, port: 25 }] });
       }
-      return { name: domain, hosts: records.sort((a, b) => a.priority - b.priority).map((r) => ({ host: r.exchange, port: 25 })) };
+      return addressed({ name: domain, hosts: records.sort((a, b) => a.priority - b.priority).map((r) => ({ host: r.exchange, port: 25 })) });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type Transporter, createTransport } from 'nodemailer';
+import type { Target } from './destination.ts';
 
 export interface PoolSettings {
   /** EHLO name. */
@@ -36,9 +37,9 @@ export class SmtpPool {
   }
 
   /** Sends `raw` to one recipient through `host`. Rejects with nodemailer's error (responseCode when the server answered). */
-  async send(host: { host: string; port: number }, envelope: { from: string; to: string }, raw: Buffer): Promise<SendResult> {
-    const info = (await this.#transport(host).sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw })) as { response?: string };
-    return { host: host.host, response: info.response ?? '' };
+  async send(target: Target, envelope: { from: string; to: string }, raw: Buffer): Promise<SendResult> {
+    const info = (await this.#transport(target).sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw })) as { response?: string };
+    return { host: target.name ?? target.host, response: info.response ?? '' };
   }
 
   close(): void {
@@ -47,7 +48,7 @@ export class SmtpPool {
     this.#transports.clear();
   }
 
-  #transport(target: { host: string; port: number }): Transporter {
+  #transport(target: Target): Transporter {
     const key = `${target.host}:${target.port}`;
     const entry = this.#transports.get(key);
     if (entry) {
@@ -66,7 +67,7 @@ export class SmtpPool {
       connectionTimeout: s.connectTimeoutMs,
       greetingTimeout: s.connectTimeoutMs,
       socketTimeout: s.dataTimeoutMs,
-      tls: { rejectUnauthorized: false },
+      tls: { rejectUnauthorized: false, ...(target.name === undefined ? {} : { servername: target.name }) },
       logger: false,
     });
     this.#transports.set(key, { transport, lastUsed: Date.now() });
