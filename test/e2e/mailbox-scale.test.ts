@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mailTableName } from '@mailcluster/common';
 import {
   type Pool,
+  type RowDataPacket,
+  folderPageQuery,
   listConversations,
   listFolder,
   mailTableDdl,
@@ -106,6 +108,19 @@ describe('mailbox queries at 100k messages', () => {
       expect(result.length, name).toBeGreaterThanOrEqual(atLeast);
       expect(result.every((m) => m.toDisplay === OWNER)).toBe(true);
       expect(ms, name).toBeLessThan(1000);
+    }
+  });
+
+  it('reads the newest page off the Mailbox index in order: 50 rows read of 100,000, no sort', async () => {
+    const first = await listFolder(pool, OWNER, { folder: 1, limit: 50 });
+    for (const before of [undefined, first.at(-1)?.cursor]) {
+      const { sql, params } = folderPageQuery(mailTableName('jo'), OWNER, { folder: 1, limit: 50, before });
+      // ANALYZE runs the statement and reports what it really read (r_rows), not an estimate.
+      const [plan] = await pool.query<RowDataPacket[]>(`ANALYZE ${sql}`, params);
+      expect(plan).toHaveLength(1);
+      expect(plan[0]).toMatchObject({ key: 'Mailbox' });
+      expect(String(plan[0]?.Extra)).not.toMatch(/filesort|temporary/i);
+      expect(Number(plan[0]?.r_rows)).toBeLessThanOrEqual(50);
     }
   });
 

@@ -30,9 +30,11 @@ export function folderPageQuery(
   const cursor = options.before === undefined ? null : parseCursor(options.before);
   if (options.before !== undefined && cursor === null) throw new RangeError('not a mailbox cursor');
   const params: unknown[] = [address, options.folder];
-  if (cursor) params.push(cursor.receivedAt, cursor.id);
+  if (cursor) params.push(cursor.receivedAt, cursor.receivedAt, cursor.id);
+  // Spelled out, not as the row comparison (m.ReceivedAt, m.Id) < (?, ?): MariaDB does not turn that
+  // into a range on the index, so a deep page would read every newer row of the folder first.
   const sql = `SELECT ${MAIL_ITEM_COLUMNS} FROM \`${table}\` AS m FORCE INDEX (Mailbox)
-      WHERE m.EmailTo = ? AND m.Folder = ? ${cursor ? 'AND (m.ReceivedAt, m.Id) < (?, ?)' : ''}
+      WHERE m.EmailTo = ? AND m.Folder = ? ${cursor ? 'AND (m.ReceivedAt < ? OR (m.ReceivedAt = ? AND m.Id < ?))' : ''}
       ORDER BY m.ReceivedAt DESC, m.Id DESC LIMIT ${clampLimit(options.limit)}`;
   return { sql, params };
 }

@@ -131,26 +131,20 @@ export interface MessageSummary {
   hasAttachments: boolean;
 }
 
-/**
- * The newest `limit` messages of one folder of one mailbox, newest first, optionally older than a
- * (receivedAt, id) cursor — keyset paging on the Mailbox index, so page 1,000 costs what page 1 does.
- */
+/** The newest `limit` messages of one folder of one mailbox, newest first, off the Mailbox index (the admin's view; the web pages with folderPageQuery). */
 export async function listMailbox(
   conn: Pool | PoolConnection,
   address: string,
-  options: { folder: number; limit: number; before?: { receivedAt: Date; id: number } | undefined },
+  options: { folder: number; limit: number },
 ): Promise<MessageSummary[]> {
   const table = mailTableName(addressPrefix(address));
-  const cursor = options.before ? 'AND (ReceivedAt, Id) < (?, ?)' : '';
-  const params: unknown[] = [address, options.folder];
-  if (options.before) params.push(options.before.receivedAt, options.before.id);
   const rows = await queryMailTable(
     conn,
     `SELECT Id, EmailFrom, FromName, FromAddress, Subject, Snippet, ReceivedAt, Size, Seen, Flagged, HasAttachments
        FROM \`${table}\` FORCE INDEX (Mailbox)
-      WHERE EmailTo = ? AND Folder = ? ${cursor}
+      WHERE EmailTo = ? AND Folder = ?
       ORDER BY ReceivedAt DESC, Id DESC LIMIT ${Math.max(1, Math.min(Math.trunc(options.limit), 500))}`,
-    params,
+    [address, options.folder],
   );
   return rows.map((row) => ({
     id: Number(row.Id),
