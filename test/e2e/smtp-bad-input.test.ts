@@ -1,5 +1,6 @@
 import type { MailStore } from '@mailcluster/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_OPS_PORT, metricValue } from '../support/metrics.ts';
 import { SmtpClient, type SmtpReply } from '../support/smtp-client.ts';
 import { deliver } from '../support/sender.ts';
 import { createUsers, openTestStore, rowsFor, stack, uniqueDomain } from '../support/stack.ts';
@@ -43,12 +44,15 @@ describe('smtp-ingest refuses bad input with the right reply and keeps serving',
     await store.close();
   });
 
-  it('550 5.1.1 for an unknown user of a hosted domain', async () => {
+  it('550 5.1.1 for an unknown user of a hosted domain, counted by reason', async () => {
+    const counted = () => metricValue(INGEST_OPS_PORT, 'smtp_recipients_rejected_total', { listener: 'inbound', reason: 'SMTP_ERR_UNKNOWN_USER' });
+    const before = await counted();
     const client = await SmtpClient.connect(stack().smtp.host, stack().smtp.port);
     await client.command('EHLO tester.test');
     await client.command('MAIL FROM:<a@outside.test>');
     expectReply(await client.command(`RCPT TO:<nobody@${domain}>`), 550, '5.1.1');
     await client.quit();
+    expect(await counted()).toBe(before + 1);
     await stillServing();
   });
 
@@ -57,13 +61,24 @@ describe('smtp-ingest refuses bad input with the right reply and keeps serving',
     ['a percent hack', `victim%foreign.test@${domain}`],
     ['an IP literal', 'victim@[192.0.2.1]'],
     ['a quoted local part with @', `"victim@foreign.test"@${domain}`],
-  ])('refuses to relay to %s', async (_what, rcpt) => {
+  ])('refuses to relay to %s', async (what, rcpt) => {
+    const relayRefusals = () => metricValue(INGEST_OPS_PORT, 'smtp_recipients_rejected_total', { listener: 'inbound', reason: 'SMTP_ERR_RELAY_DENIED' });
+    const before = await relayRefusals();
     const client = await SmtpClient.connect(stack().smtp.host, stack().smtp.port);
     await client.command('EHLO tester.test');
     await client.command('MAIL FROM:<a@outside.test>');
     const reply = await client.command(`RCPT TO:<${rcpt}>`);
-    expect(reply.code, reply.text).toBeGreaterThanOrEqual(500);
+    // Nothing to send: DATA without an accepted recipient is refused too.
+    expect((await client.command('DATA')).code, 'DATA').toBeGreaterThanOrEqual(500);
     await client.quit();
+    if (what === 'a foreign domain') {
+      expectReply(reply, 554, '5.7.1', /Relay access denied/);
+      expect(await relayRefusals()).toBe(before + 1);
+    } else {
+      // Some of these never parse as an address (smtp-server answers 501 itself); none is accepted.
+      expect(reply.code, reply.text).toBeGreaterThanOrEqual(500);
+    }
+    await stillServing();
   });
 
   it('552 at MAIL FROM for a declared size over the limit, and at end of DATA for a real one', async () => {
@@ -109,6 +124,7 @@ describe('smtp-ingest refuses bad input with the right reply and keeps serving',
     const client = await session();
     expectReply(await client.data(Buffer.from('Subject: nul\r\n\r\nbad\x00byte\r\n', 'latin1')), 554, '5.6.0', /NUL/);
     await client.quit();
+    await stillServing();
   });
 
   it('554 5.6.0 for MIME nested too deep and for too many parts', async () => {
@@ -152,7 +168,10 @@ describe('smtp-ingest refuses bad input with the right reply and keeps serving',
       // Exactly one reply came: the smuggled commands were message text, never commands.
       expect((await client.command('NOOP')).code).toBe(250);
       await client.quit();
-      await stillServing();
+      // A marker sent after it, once stored, means anything accepted before it had its chance to be stored too.
+      const marker = `<after-smuggling-${Date.now()}@e2e.test>`;
+      expect((await deliver(stack().smtp.host, stack().smtp.port, { from: 'a@outside.test', to: [bob], raw: Buffer.from(`Message-ID: ${marker}\r\n${CLEAN}`) })).outcome).toBe('delivered');
+      await waitFor('the marker to be stored', async () => (await rowsFor(store, [bob])).some((r) => r.messageId === marker));
       expect((await rowsFor(store, [bob])).filter((r) => r.messageId === '<smuggled@e2e.test>')).toEqual([]);
     },
   );

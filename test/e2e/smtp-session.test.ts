@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { addressPrefix, mailTableName } from '@mailcluster/common';
 import type { MailStore, RowDataPacket } from '@mailcluster/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,34 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
       expect(other.greeting?.code).toBe(220);
       for (const client of [...held, third, other]) client.destroy();
     });
+  });
+
+  it('closes an idle session with 421, and refuses a new transaction on a session past its time limit', async () => {
+    const ingest = await startServiceProcess('smtp-ingest', { MAILCLUSTER_IDLE_TIMEOUT_MS: '1000', MAILCLUSTER_SESSION_TIMEOUT_MS: '2500' });
+    try {
+      const port = ingest.ports['SMTP inbound listening'] as number;
+      const idle = await SmtpClient.connect('127.0.0.1', port);
+      await idle.command('EHLO idle.test');
+      // Silent past the idle timeout: the server speaks first, then hangs up.
+      expect((await idle.readReply()).code).toBe(421);
+      await waitFor('the idle connection to be closed', () => idle.closed, { timeoutMs: 5_000, intervalMs: 50 });
+
+      // Busy but never done: each command keeps it from idling, the session clock still runs.
+      const slow = await SmtpClient.connect('127.0.0.1', port);
+      await slow.command('EHLO slow.test');
+      expect(await sendOn(slow, '<before-limit@e2e.test>')).toBe(250);
+      for (let i = 0; i < 5; i++) {
+        await sleep(600);
+        expect((await slow.command('NOOP')).code).toBe(250);
+      }
+      const late = await slow.command('MAIL FROM:<sender@outside.test>');
+      expect([late.code, late.text.slice(0, 5)]).toEqual([421, '4.4.2']);
+      slow.destroy();
+      expect(await storedMessage(alice, '<before-limit@e2e.test>')).toContain('hello');
+    } finally {
+      ingest.signal('SIGTERM');
+      await ingest.exited;
+    }
   });
 
   it('drains on SIGTERM: the message in DATA is accepted, new transactions get 421, then it exits 0', async () => {
