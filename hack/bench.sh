@@ -5,7 +5,7 @@
 # What it started, it stops again at the end. Run it on a quiet machine: the figures are only as
 # good as the idle cores they get.
 #
-#   hack/bench.sh                 # every benchmark, full length (about N minutes on 2 cores)
+#   hack/bench.sh                 # every benchmark, full length (about 75 minutes on 2 cores)
 #   hack/bench.sh --quick         # CI smoke: every benchmark, tiny inputs, one short run each
 #   hack/bench.sh smtp-accept web # some of them
 set -euo pipefail
