@@ -216,27 +216,30 @@ describe('no mail lost, none doubled, under faults', () => {
     }
   });
 
-  it('452 4.3.1 while MAIL_IN is full, and the sender\'s retry gets in once there is room', async () => {
+  it('452 4.3.1 while MAIL_IN is full, even with one copy of three in; the sender\'s retry stores each once', async () => {
     const { config } = await jsm.streams.info(MAIL_IN_STREAM);
-    const [message] = await plainMessages('streamfull', [users[3] as string], 1);
-    const send = (attempts: number) => deliver(stack().smtp.host, stack().smtp.port, { from: message!.from, to: message!.to, raw: message!.raw }, { attempts, retryDelayMs: 1_000 });
-    // The writers stopped, so the stream keeps what it holds; then it may hold nothing more.
+    const [one] = await plainMessages('streamfull', [users[3] as string], 1);
+    const message = { ...one!, to: users.slice(3, 6) };
+    const send = (attempts: number) => deliver(stack().smtp.host, stack().smtp.port, { from: message.from, to: message.to, raw: message.raw }, { attempts, retryDelayMs: 1_000 });
+    // The writers stopped, so the stream keeps what it holds; then it has room for one copy only.
     await stackCtl('stop', 'writer-0');
     await stackCtl('stop', 'writer-1');
     try {
       const { state } = await jsm.streams.info(MAIL_IN_STREAM);
-      await jsm.streams.update(MAIL_IN_STREAM, { ...config, max_bytes: state.bytes + 1_024 });
+      await jsm.streams.update(MAIL_IN_STREAM, { ...config, max_msgs: state.messages + 1 });
       const refused = await send(1);
       expect(refused.outcome).toBe('gave-up');
       expect(refused.final?.code).toBe(452);
       expect(refused.final?.text).toMatch(/^4\.3\.1/);
+      // Half published: one copy is in, the sender was told to come back with all three.
+      expect((await jsm.streams.info(MAIL_IN_STREAM)).state.messages).toBe(state.messages + 1);
     } finally {
       await jsm.streams.update(MAIL_IN_STREAM, config);
       await stackCtl('start', 'writer-0');
       await stackCtl('start', 'writer-1');
     }
     expect((await send(10)).outcome).toBe('delivered');
-    await expectExactlyOnce([message!]);
+    await expectExactlyOnce([message]);
   });
 
   it('451 while NATS is entirely down, and mail flows again once it is back', async () => {
