@@ -45,4 +45,15 @@ describe('the operator configures every service so it starts', () => {
     const config = parseConfig(schema, env) as { dbUrls: string[] };
     expect(config.dbUrls).toEqual([0, 1, 2].map((i) => `mysql://mailcluster:secret-value-from-kubernetes@mc-db-${i}.mc-db-hl.mail.svc:3306/mailcluster`));
   });
+
+  it.each([
+    ['smtp-ingest', 'StatefulSet', 'mc-smtp', ingestConfigSchema],
+    ['writer', 'Deployment', 'mc-writer', writerConfigSchema],
+  ] as const)('%s finishes draining (sessions, the batch in flight) before its pod\'s grace period ends', (_name, kind, name, schema: z.ZodObject) => {
+    const pod = (objects.find((o) => o.kind === kind && o.metadata?.name === name) as V1StatefulSet).spec?.template.spec;
+    const { drainTimeoutMs } = parseConfig(schema, containerEnv(container(kind, name))) as { drainTimeoutMs: number };
+    // What is left after the drain: closing connections and flushing logs before SIGKILL.
+    expect((pod?.terminationGracePeriodSeconds ?? 30) * 1000 - drainTimeoutMs).toBeGreaterThanOrEqual(5_000);
+  });
 });
+
