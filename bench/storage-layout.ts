@@ -4,11 +4,13 @@
  * the store's own batched insert path (storeMessages in one transaction per batch, as the writer
  * runs it) and the web tier's own "newest 50 of a folder" SELECT (folderPageQuery), at 10⁵ and 10⁶
  * rows per db with a Zipf mailbox-size mix; and that batched path against single-row autocommit
- * INSERTs. Everything runs in scratch databases on the stack's db 0, never in its mail tables.
+ * INSERTs; then, at the first size, the inserts of both layouts without the FULLTEXT index, to see
+ * what search costs. Everything runs in scratch databases on the stack's db 0, never in its mail tables.
  */
 import { ALL_PREFIXES, addressPrefix, mailTableName } from '@mailcluster/common';
 import {
   FOLDERS,
+  MAIL_TABLE_V2_INDEXES,
   type MailStore,
   type NewMessageRow,
   type Pool,
@@ -16,6 +18,7 @@ import {
   inTransaction,
   insertNewMessages,
   insertUsers,
+  mailTableDdl,
   storeMessages,
 } from '@mailcluster/store';
 import { BenchMail, benchAddresses } from './lib/bench-mail.ts';
@@ -161,10 +164,27 @@ async function timedInsert(rows: number, insert: () => Promise<void>): Promise<I
 /** What one layout measured at one size. */
 interface SizeResult {
   inserts: InsertRun;
-  queries: LoopResult;
+  queries?: LoopResult;
 }
 
-async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layout): Promise<{ bySize: SizeResult[]; single?: InsertRun; batched?: InsertRun }> {
+/** The store's tables as they are, or without their FULLTEXT index: what search costs the writers (ADR 0007). */
+interface Variant {
+  fulltext: boolean;
+  /** Inserts only: no mailbox queries (the index does not serve them) and no single-row comparison. */
+  insertsOnly: boolean;
+}
+
+const AS_STORED: Variant = { fulltext: true, insertsOnly: false };
+
+/** The store's CREATE TABLE for a mail table without its FULLTEXT key (so InnoDB keeps no FTS tables for it either). */
+function withoutSearchIndex(ddl: string): string {
+  const search = MAIL_TABLE_V2_INDEXES.find((index) => index.name === 'Search');
+  const line = `,\n  ${search?.clause ?? ''}`;
+  if (search === undefined || !ddl.includes(line)) throw new Error('the mail table DDL no longer has the Search line this benchmark removes');
+  return ddl.replace(line, '');
+}
+
+async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layout, variant: Variant = AS_STORED): Promise<{ bySize: SizeResult[]; single?: InsertRun; batched?: InsertRun }> {
   const scratch = await scratchStore(dbUrl(), layout, Math.max(QUERY_CONNECTIONS, LOAD_CONNECTIONS));
   try {
     const { store } = scratch;
@@ -173,8 +193,11 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
     await insertUsers(pool, stream.addresses.map((address) => ({ address, passwordHash: 'x', domain: 'layout.test' })));
     const prefixes = layout === 'one' ? [ONE_TABLE_PREFIX] : settings.allTables ? ALL_PREFIXES : [...new Set(stream.addresses.map(addressPrefix))];
     const created = performance.now();
-    await onConnections(pool, LOAD_CONNECTIONS, prefixes, (_conn, prefix) => store.ensureMailTable(0, prefix));
-    ctx.log(`${LAYOUT_NAME[layout]}: ${prefixes.length} table(s) created in ${formatNumber((performance.now() - created) / 1000)} s (database ${scratch.database})`);
+    await onConnections(pool, LOAD_CONNECTIONS, prefixes, async (conn, prefix) => {
+      if (variant.fulltext) await store.ensureMailTable(0, prefix);
+      else await conn.query(withoutSearchIndex(mailTableDdl(mailTableName(prefix))));
+    });
+    ctx.log(`${LAYOUT_NAME[layout]}${variant.fulltext ? '' : ' without FULLTEXT'}: ${prefixes.length} table(s) created in ${formatNumber((performance.now() - created) / 1000)} s (database ${scratch.database})`);
 
     const queryUsers = seededRandom(12);
     const bySize: SizeResult[] = [];
@@ -182,7 +205,7 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
     for (const size of settings.sizes) {
       await load(ctx, store, layout, stream, rows, size);
       rows = size;
-      const queries = await repeat(
+      const queries = variant.insertsOnly ? undefined : (await repeat(
         { runs: settings.runs, warmups: settings.warmups, key: (r) => r.perSecond, log: ctx.log, label: `${LAYOUT_NAME[layout]} @${formatNumber(size)}: newest ${PAGE} queries/s` },
         () =>
           closedLoop({ concurrency: QUERY_CONNECTIONS, seconds: settings.querySeconds }, async () => {
@@ -191,9 +214,8 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
             const { sql, params } = folderPageQuery(table, address, { folder: FOLDERS.inbox, limit: PAGE });
             await pool.query(sql, params);
           }),
-      );
-      const q = queries.median;
-      ctx.log(`${LAYOUT_NAME[layout]} @${formatNumber(size)}: ${formatNumber(q.perSecond)} queries/s, p50 ${formatNumber(q.p50Ms)} ms, p99 ${formatNumber(q.p99Ms)} ms`);
+      )).median;
+      if (queries) ctx.log(`${LAYOUT_NAME[layout]} @${formatNumber(size)}: ${formatNumber(queries.perSecond)} queries/s, p50 ${formatNumber(queries.p50Ms)} ms, p99 ${formatNumber(queries.p99Ms)} ms`);
       const inserts = await repeat(
         { runs: settings.runs, warmups: settings.warmups, key: (r) => r.rowsPerSecond, log: ctx.log, label: `${LAYOUT_NAME[layout]} @${formatNumber(size)}: batched inserts rows/s` },
         () => {
@@ -202,9 +224,9 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
         },
       );
       rows += (settings.runs + settings.warmups) * settings.insertRows;
-      bySize.push({ inserts: inserts.median, queries: q });
+      bySize.push({ inserts: inserts.median, ...(queries ? { queries } : {}) });
     }
-    if (layout === 'one') return { bySize };
+    if (layout === 'one' || variant.insertsOnly) return { bySize };
 
     // Batched against single-row autocommit, back to back on the same tables and size.
     const single = await repeat(
@@ -246,21 +268,24 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   settings.sizes.forEach((size, i) => {
     const m = many.bySize[i] as SizeResult;
     const o = one.bySize[i] as SizeResult;
+    const mq = m.queries as LoopResult;
+    const oq = o.queries as LoopResult;
     const at = `at ${formatNumber(size)} rows`;
     const last = i === settings.sizes.length - 1;
     figures.push(
       { name: `inserts, 1,369 tables vs one, ${at}`, value: m.inserts.rowsPerSecond, unit: 'rows/s', peer: { name: 'one table', value: o.inserts.rowsPerSecond }, goal: { on: 'ratio', at: 'least', target: 0.9 } },
       {
         name: `newest 50 queries, 1,369 tables vs one, ${at}`,
-        value: m.queries.perSecond,
+        value: mq.perSecond,
         unit: 'queries/s',
-        peer: { name: 'one table', value: o.queries.perSecond },
+        peer: { name: 'one table', value: oq.perSecond },
         ...(last ? { goal: { on: 'ratio', at: 'least', target: 1 } } : {}),
       },
-      { name: `newest 50 query p50, ${at}`, value: m.queries.p50Ms, unit: 'ms', peer: { name: 'one table', value: o.queries.p50Ms } },
-      { name: `newest 50 query p99, ${at}`, value: m.queries.p99Ms, unit: 'ms', peer: { name: 'one table', value: o.queries.p99Ms }, ...(last ? { goal: { on: 'ratio', at: 'most', target: 1 } } : {}) },
+      { name: `newest 50 query p50, ${at}`, value: mq.p50Ms, unit: 'ms', peer: { name: 'one table', value: oq.p50Ms } },
+      { name: `newest 50 query p99, ${at}`, value: mq.p99Ms, unit: 'ms', peer: { name: 'one table', value: oq.p99Ms }, ...(last ? { goal: { on: 'ratio', at: 'most', target: 1 } } : {}) },
     );
   });
+  figures.push(...(await withoutFulltext(ctx, settings, one.bySize[0] as SizeResult, many.bySize[0] as SizeResult)));
   if (many.batched && many.single) {
     figures.push({
       name: 'batched (storeMessages, 200 per transaction) vs single-row autocommit INSERT',
@@ -271,6 +296,23 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     });
   }
   return figures;
+}
+
+/**
+ * The same inserts at the first size with the tables' FULLTEXT index dropped: how much of each
+ * layout's insert cost is search (ADR 0007), and whether the 1,369 tables' gap is.
+ */
+async function withoutFulltext(ctx: BenchContext, settings: Settings, one: SizeResult, many: SizeResult): Promise<Figure[]> {
+  const first = { ...settings, sizes: settings.sizes.slice(0, 1) };
+  const variant = { fulltext: false, insertsOnly: true };
+  const oneBare = (await measureLayout(ctx, first, 'one', variant)).bySize[0] as SizeResult;
+  const manyBare = (await measureLayout(ctx, first, 'many', variant)).bySize[0] as SizeResult;
+  const at = `at ${formatNumber(first.sizes[0] as number)} rows`;
+  return [
+    { name: `inserts without FULLTEXT, 1,369 tables vs one, ${at}`, value: manyBare.inserts.rowsPerSecond, unit: 'rows/s', peer: { name: 'one table', value: oneBare.inserts.rowsPerSecond } },
+    { name: `inserts with FULLTEXT vs without, one table, ${at}`, value: one.inserts.rowsPerSecond, unit: 'rows/s', peer: { name: 'without', value: oneBare.inserts.rowsPerSecond } },
+    { name: `inserts with FULLTEXT vs without, 1,369 tables, ${at}`, value: many.inserts.rowsPerSecond, unit: 'rows/s', peer: { name: 'without', value: manyBare.inserts.rowsPerSecond } },
+  ];
 }
 
 export const storageLayout: Benchmark = { name: 'storage-layout', title: '1,369 shard tables vs one table; batched vs single-row inserts', run };
