@@ -202,6 +202,26 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect((await queued()).filter((e) => e.to === 'unreachable@remote.test')).toEqual([]);
   });
 
+  it('keeps deferred mail, and its attempts, through a restart of every component: delivered once after', async () => {
+    // Nothing listens on the relay port: the message waits in MAIL_OUT with its state in the KV bucket.
+    const id = messageId('survivor');
+    await send('survivor@remote.test', id);
+    const before = await waitFor('an attempt that found no server', async () => {
+      const found = (await queued()).find((e) => e.to === 'survivor@remote.test');
+      return (found?.state?.attempts ?? 0) >= 1 && found;
+    }, { timeoutMs: 30_000 });
+    for (const name of ['delivery', 'smtp-ingest', 'nats']) await stackCtl('stop', name);
+    for (const name of ['nats', 'smtp-ingest', 'delivery']) await stackCtl('start', name);
+    const after = (await queued()).find((e) => e.to === 'survivor@remote.test');
+    expect(after?.id).toBe(before.id);
+    expect(after?.state?.attempts).toBeGreaterThanOrEqual(before.state?.attempts ?? 1);
+    const remote = await startPeer();
+    await waitFor('delivery once the server listens', () => remote.accepted(id).length > 0, { timeoutMs: 60_000 });
+    await sleep(3_000);
+    expect(remote.transactions.filter((t) => t.message.includes(id))).toHaveLength(1);
+    expect((await queued()).filter((e) => e.to === 'survivor@remote.test')).toEqual([]);
+  });
+
   it('shows deferred mail in `mailctl queue list`; `retry` delivers it once, `drop` removes it', async () => {
     sink = await SmtpSink.start(['-r', 'RCPT']);
     const keep = messageId('queue-keep');
