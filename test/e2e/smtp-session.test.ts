@@ -79,7 +79,7 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
   });
 
   it('closes an idle session with 421, and refuses a new transaction on a session past its time limit', async () => {
-    const ingest = await startServiceProcess('smtp-ingest', { MAILCLUSTER_IDLE_TIMEOUT_MS: '1000', MAILCLUSTER_SESSION_TIMEOUT_MS: '2500' });
+    const ingest = await startServiceProcess('smtp-ingest', { MAILCLUSTER_IDLE_TIMEOUT_MS: '2000', MAILCLUSTER_SESSION_TIMEOUT_MS: '3000' });
     try {
       const port = ingest.ports['SMTP inbound listening'] as number;
       const idle = await SmtpClient.connect('127.0.0.1', port);
@@ -92,8 +92,9 @@ describe('smtp-ingest sessions: STARTTLS, PROXY protocol, draining on SIGTERM', 
       const slow = await SmtpClient.connect('127.0.0.1', port);
       await slow.command('EHLO slow.test');
       expect(await sendOn(slow, '<before-limit@e2e.test>')).toBe(250);
-      for (let i = 0; i < 5; i++) {
-        await sleep(600);
+      // Commands 500 ms apart: never idle for 2 s, busy past the 3 s limit (a loaded machine has slack).
+      for (let i = 0; i < 7; i++) {
+        await sleep(500);
         expect((await slow.command('NOOP')).code).toBe(250);
       }
       const late = await slow.command('MAIL FROM:<sender@outside.test>');
