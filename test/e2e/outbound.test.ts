@@ -120,19 +120,23 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     expect(arrived(id)).toHaveLength(1);
   });
 
-  it('relays stored bytes as one message: bare LF and dots normalised, NUL dropped, nothing smuggled', async () => {
+  it('relays stored bytes as one message: bare LF, bare CR and dots normalised, NUL dropped, nothing smuggled', async () => {
     sink = await SmtpSink.start();
     const id = messageId('smuggle');
     // A second transaction hidden behind a bare-LF "end of data" (which Postfix's smtp-sink would
     // honour, so a smuggled message would show as a second transaction), and a line with a dot.
-    const body = 'first line\n.\nMAIL FROM:<evil@remote.test>\r\nRCPT TO:<victim@remote.test>\r\nDATA\r\nsmuggled\r\n.\r\n.leading dot\r\nnul:\0:end\r\n';
+    // The same with bare CRs ("\r.\r"), which some servers take as a line end.
+    const body = 'first line\n.\nMAIL FROM:<evil@remote.test>\r\nRCPT TO:<victim@remote.test>\r\nDATA\r\nsmuggled\r\n.\r\n.leading dot\r\n' +
+      'bare cr\r.\rMAIL FROM:<evil@remote.test>\rRCPT TO:<victim2@remote.test>\rDATA\r\nnul:\0:end\r\n';
     await queueAged(0, alice, 'friend@remote.test', id, body);
     await waitFor('the relayed message', () => arrived(id).length > 0);
     await sleep(2_000);
     expect(sink.messages().map((m) => m.rcptTo)).toEqual([['friend@remote.test']]);
     const [relayed] = arrived(id);
     expect(relayed?.message).toContain('first line\r\n.\r\nMAIL FROM:<evil@remote.test>\r\n');
-    expect(relayed?.message).toContain('\r\n.leading dot\r\nnul::end\r\n');
+    expect(relayed?.message).toContain('\r\n.leading dot\r\nbare cr');
+    expect(relayed?.message).toContain('RCPT TO:<victim2@remote.test>');
+    expect(relayed?.message).toContain('nul::end\r\n');
     expect(relayed?.message).not.toContain('\0');
   });
 
