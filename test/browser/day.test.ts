@@ -6,6 +6,7 @@ import { SmtpSink } from '../support/smtp-sink.ts';
 import { createUsers, openTestStore, uniqueDomain } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 import {
+  apiSignIn,
   deliverMail,
   launchChromium,
   screenshot,
@@ -121,6 +122,12 @@ describe('a day with the webmail, in chromium', () => {
     await send(page);
     const forwarded = await waitForMail(store, bob, (m) => m.subject === 'Fwd: Quarterly report');
     expect(forwarded.hasAttachments).toBe(true);
+    // Bob gets the very bytes Dave sent, after a parse, a compose and a second trip through SMTP.
+    const bobApi = await apiSignIn(bob);
+    const { attachments } = (await (await bobApi.fetch(`/api/messages/${forwarded.id}`)).json()) as { attachments: { index: number; filename: string }[] };
+    const pdf = attachments.find((a) => a.filename === 'report.pdf');
+    const downloaded = await bobApi.fetch(`/api/messages/${forwarded.id}/attachments/${pdf?.index}`);
+    expect(Buffer.from(await downloaded.arrayBuffer()).equals(REPORT)).toBe(true);
 
     // Compose (c) a new message with an upload to Bob: it arrives, and is in Ann's Sent.
     await page.keyboard.press('c');
