@@ -69,6 +69,13 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
       .filter((entry) => entry.from === alice);
   };
 
+  /** alice's queue entry for `to`, once its delivery has been tried at least `attempts` times. */
+  const attemptedAtLeast = (attempts: number, to: string) =>
+    waitFor(`${attempts} attempt(s) to deliver to ${to}`, async () => {
+      const found = (await queued()).find((e) => e.to === to);
+      return (found?.state?.attempts ?? 0) >= attempts && found;
+    }, { timeoutMs: 30_000 });
+
   /** A peer MTA for this test; afterEach stops it. */
   async function startPeer(options?: Parameters<typeof SmtpPeer.start>[0]): Promise<SmtpPeer> {
     peer = await SmtpPeer.start(options);
@@ -194,10 +201,7 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     // Nothing listens on the relay port: the last test's server is stopped.
     const id = messageId('unreachable');
     await send('unreachable@remote.test', id);
-    const entry = await waitFor('two attempts that found no server', async () => {
-      const found = (await queued()).find((e) => e.to === 'unreachable@remote.test');
-      return (found?.state?.attempts ?? 0) >= 2 && found;
-    }, { timeoutMs: 30_000 });
+    const entry = await attemptedAtLeast(2, 'unreachable@remote.test');
     expect(entry.state?.lastError).toMatch(/ECONNREFUSED/);
     const remote = await startPeer();
     await waitFor('delivery once the server listens', () => remote.accepted(id).length > 0, { timeoutMs: 30_000 });
@@ -210,10 +214,7 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
     // Nothing listens on the relay port: the message waits in MAIL_OUT with its state in the KV bucket.
     const id = messageId('survivor');
     await send('survivor@remote.test', id);
-    const before = await waitFor('an attempt that found no server', async () => {
-      const found = (await queued()).find((e) => e.to === 'survivor@remote.test');
-      return (found?.state?.attempts ?? 0) >= 1 && found;
-    }, { timeoutMs: 30_000 });
+    const before = await attemptedAtLeast(1, 'survivor@remote.test');
     for (const name of ['delivery', 'smtp-ingest', 'nats']) await stackCtl('stop', name);
     for (const name of ['nats', 'smtp-ingest', 'delivery']) await stackCtl('start', name);
     const after = (await queued()).find((e) => e.to === 'survivor@remote.test');
