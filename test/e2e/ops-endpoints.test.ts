@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INGEST_OPS_PORT, WRITER_OPS_PORTS, metricValue } from '../support/metrics.ts';
-import { stack, stackStatus } from '../support/stack.ts';
+import { DELIVERY_OPS_PORT, INGEST_OPS_PORT, WEB_OPS_PORT, WRITER_OPS_PORTS, metricValue } from '../support/metrics.ts';
+import { stack } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {
@@ -32,15 +32,7 @@ describe('health and metrics endpoints', () => {
     }
   });
 
-  /** The ops port of a service is the first port `hack/stack.sh status` lists for it. */
-  const opsPort = async (name: string) => {
-    const port = (await stackStatus()).find((c) => c.name === name)?.ports[0];
-    expect(port, `${name} in the stack`).toBeTypeOf('number');
-    return port as number;
-  };
-
-  it.each([['web', /^db: ok$/m], ['delivery', /^nats: ok$/m]])('%s answers /healthz and /readyz', async (name, readiness) => {
-    const port = await opsPort(name);
+  it.each([['web', WEB_OPS_PORT, /^db: ok$/m], ['delivery', DELIVERY_OPS_PORT, /^nats: ok$/m]])('%s answers /healthz and /readyz', async (_name, port, readiness) => {
     expect(await get(port, '/healthz')).toEqual({ status: 200, text: 'ok\n' });
     const ready = await get(port, '/readyz');
     expect(ready.status).toBe(200);
@@ -49,7 +41,7 @@ describe('health and metrics endpoints', () => {
   });
 
   it('the web tier counts requests by route and declares its sign-in and sending metrics', async () => {
-    const port = await opsPort('web');
+    const port = WEB_OPS_PORT;
     const labels = { route: '/login', method: 'GET', status: '200' };
     const before = await metricValue(port, 'web_request_seconds_count', labels);
     expect((await fetch(`${stack().webUrl}/login`)).status).toBe(200);
@@ -61,7 +53,7 @@ describe('health and metrics endpoints', () => {
   });
 
   it('the delivery service exports outcomes, attempts and its queue', async () => {
-    const { text } = await get(await opsPort('delivery'), '/metrics');
+    const { text } = await get(DELIVERY_OPS_PORT, '/metrics');
     for (const name of ['delivery_outcomes_total', 'delivery_attempts_bucket', 'delivery_dsns_total', 'delivery_queue_messages', 'delivery_queue_oldest_seconds']) expect(text).toContain(name);
     expect(text).toMatch(/service="delivery"/);
   });

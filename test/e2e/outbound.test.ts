@@ -10,14 +10,14 @@ import { createTransport } from 'nodemailer';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mailctl } from '../support/mailctl.ts';
-import { metricValue } from '../support/metrics.ts';
+import { DELIVERY_OPS_PORT, metricValue } from '../support/metrics.ts';
 import type { NodeProcess } from '../support/node-process.ts';
-import { DnsStub, SmtpPeer, startDeliveryProcess } from '../support/outbound-peers.ts';
+import { DnsStub, SmtpPeer } from '../support/outbound-peers.ts';
+import { startServiceProcess } from '../support/service-process.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { createUsers, homeDbOf, killHard, openTestStore, rowsFor, stack, stackCtl, uniqueDomain } from '../support/stack.ts';
 import { waitFor } from '../support/wait.ts';
 
-const DELIVERY_OPS_PORT = 9105;
 const PASSWORD = 'correct horse battery';
 /** hack/stack.sh leaves MAILCLUSTER_CONNECTIONS_PER_DESTINATION at its default. */
 const CONNECTIONS_PER_DESTINATION = 4;
@@ -339,7 +339,8 @@ describe('outbound delivery: submission → MAIL_OUT → the remote server', () 
       const remote = await startPeer({ host: '127.0.0.25', port: 25 });
       // Only a worker without the relay host may take the message.
       await stackCtl('stop', 'delivery');
-      worker = await startDeliveryProcess({ MAILCLUSTER_DNS_SERVERS: dns.address });
+      // It shares the stack's consumer; no relay host, and the stack's quick retries.
+      worker = await startServiceProcess('delivery', { MAILCLUSTER_DNS_SERVERS: dns.address, MAILCLUSTER_RETRY_DELAYS_MS: '1000,2000', MAILCLUSTER_ACK_WAIT_MS: '15000' });
       const id = messageId('mx');
       await send(`friend@${domain}`, id);
       const [delivered] = await waitFor('delivery to the MX host', () => remote.accepted(id).length > 0 && remote.accepted(id), { timeoutMs: 30_000 });

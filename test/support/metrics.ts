@@ -12,6 +12,8 @@ export async function metricValue(port: number, name: string, labels: Record<str
 /** The writers of the local stack serve their metrics here. */
 export const WRITER_OPS_PORTS = [9102, 9103];
 export const INGEST_OPS_PORT = 9101;
+export const WEB_OPS_PORT = 9104;
+export const DELIVERY_OPS_PORT = 9105;
 
 export async function writersMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
   let sum = 0;

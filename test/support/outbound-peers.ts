@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { type NodeProcess, startNodeProcess } from './node-process.ts';
 import { SINK_PORT } from './smtp-sink.ts';
 import { stack } from './stack.ts';
 
@@ -202,22 +201,4 @@ function resourceRecord(type: number, data: Buffer): Buffer {
   fixed.writeUInt32BE(60, 6);
   fixed.writeUInt16BE(data.length, 10);
   return Buffer.concat([fixed, data]);
-}
-
-/**
- * One more delivery worker against the stack's dbs and NATS, with `env` on top (e.g. no relay host
- * and MAILCLUSTER_DNS_SERVERS). It shares the stack's consumer, so a test stops the stack's worker
- * first when the message must go this way. Resolves once its ops endpoint listens.
- */
-export function startDeliveryProcess(env: Record<string, string>): Promise<NodeProcess> {
-  const { dbUrls, natsUrl } = stack();
-  return startNodeProcess('services/delivery/src/main.ts', [], {
-    MAILCLUSTER_DB_URLS: dbUrls.join(','),
-    MAILCLUSTER_NATS_URL: natsUrl.join(','),
-    MAILCLUSTER_OPS_LISTEN: '127.0.0.1:0',
-    MAILCLUSTER_HOSTNAME: 'localhost',
-    MAILCLUSTER_RETRY_DELAYS_MS: '1000,2000',
-    MAILCLUSTER_ACK_WAIT_MS: '15000',
-    ...env,
-  }, 1);
 }

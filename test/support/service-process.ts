@@ -7,7 +7,7 @@ export type ServiceProcess = NodeProcess;
  * Starts one more instance of a service against the stack's dbs and NATS, on OS-chosen ports, for
  * tests that need their own (other settings, or to SIGTERM it). Resolves once it is listening.
  */
-export function startServiceProcess(service: 'smtp-ingest' | 'writer', env: Record<string, string> = {}): Promise<ServiceProcess> {
+export function startServiceProcess(service: 'smtp-ingest' | 'writer' | 'delivery', env: Record<string, string> = {}): Promise<ServiceProcess> {
   const { dbUrls, natsUrl } = stack();
   const listeners = (service === 'smtp-ingest' ? 2 : 1) + (env.MAILCLUSTER_SUBMISSION_LISTEN === undefined ? 0 : 1);
   return startNodeProcess(`services/${service}/src/main.ts`, [], {
