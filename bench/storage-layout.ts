@@ -167,15 +167,6 @@ interface SizeResult {
   queries?: LoopResult;
 }
 
-/** The store's tables as they are, or without their FULLTEXT index: what search costs the writers (ADR 0007). */
-interface Variant {
-  fulltext: boolean;
-  /** Inserts only: no mailbox queries (the index does not serve them) and no single-row comparison. */
-  insertsOnly: boolean;
-}
-
-const AS_STORED: Variant = { fulltext: true, insertsOnly: false };
-
 /** The store's CREATE TABLE for a mail table without its FULLTEXT key (so InnoDB keeps no FTS tables for it either). */
 function withoutSearchIndex(ddl: string): string {
   const search = MAIL_TABLE_V2_INDEXES.find((index) => index.name === 'Search');
@@ -184,7 +175,12 @@ function withoutSearchIndex(ddl: string): string {
   return ddl.replace(line, '');
 }
 
-async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layout, variant: Variant = AS_STORED): Promise<{ bySize: SizeResult[]; single?: InsertRun; batched?: InsertRun }> {
+/**
+ * One layout, its tables as the store makes them; or, with `fulltext` false, without their FULLTEXT
+ * index and inserts only (what search costs the writers, ADR 0007: the index serves no mailbox
+ * query, and the single-row comparison is made once, as stored).
+ */
+async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layout, fulltext = true): Promise<{ bySize: SizeResult[]; single?: InsertRun; batched?: InsertRun }> {
   const scratch = await scratchStore(dbUrl(), layout, Math.max(QUERY_CONNECTIONS, LOAD_CONNECTIONS));
   try {
     const { store } = scratch;
@@ -194,10 +190,10 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
     const prefixes = layout === 'one' ? [ONE_TABLE_PREFIX] : settings.allTables ? ALL_PREFIXES : [...new Set(stream.addresses.map(addressPrefix))];
     const created = performance.now();
     await onConnections(pool, LOAD_CONNECTIONS, prefixes, async (conn, prefix) => {
-      if (variant.fulltext) await store.ensureMailTable(0, prefix);
+      if (fulltext) await store.ensureMailTable(0, prefix);
       else await conn.query(withoutSearchIndex(mailTableDdl(mailTableName(prefix))));
     });
-    ctx.log(`${LAYOUT_NAME[layout]}${variant.fulltext ? '' : ' without FULLTEXT'}: ${prefixes.length} table(s) created in ${formatNumber((performance.now() - created) / 1000)} s (database ${scratch.database})`);
+    ctx.log(`${LAYOUT_NAME[layout]}${fulltext ? '' : ' without FULLTEXT'}: ${prefixes.length} table(s) created in ${formatNumber((performance.now() - created) / 1000)} s (database ${scratch.database})`);
 
     const queryUsers = seededRandom(12);
     const bySize: SizeResult[] = [];
@@ -205,7 +201,7 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
     for (const size of settings.sizes) {
       await load(ctx, store, layout, stream, rows, size);
       rows = size;
-      const queries = variant.insertsOnly ? undefined : (await repeat(
+      const queries = fulltext ? (await repeat(
         { runs: settings.runs, warmups: settings.warmups, key: (r) => r.perSecond, log: ctx.log, label: `${LAYOUT_NAME[layout]} @${formatNumber(size)}: newest ${PAGE} queries/s` },
         () =>
           closedLoop({ concurrency: QUERY_CONNECTIONS, seconds: settings.querySeconds }, async () => {
@@ -214,7 +210,7 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
             const { sql, params } = folderPageQuery(table, address, { folder: FOLDERS.inbox, limit: PAGE });
             await pool.query(sql, params);
           }),
-      )).median;
+      )).median : undefined;
       if (queries) ctx.log(`${LAYOUT_NAME[layout]} @${formatNumber(size)}: ${formatNumber(queries.perSecond)} queries/s, p50 ${formatNumber(queries.p50Ms)} ms, p99 ${formatNumber(queries.p99Ms)} ms`);
       const inserts = await repeat(
         { runs: settings.runs, warmups: settings.warmups, key: (r) => r.rowsPerSecond, log: ctx.log, label: `${LAYOUT_NAME[layout]} @${formatNumber(size)}: batched inserts rows/s` },
@@ -226,7 +222,7 @@ async function measureLayout(ctx: BenchContext, settings: Settings, layout: Layo
       rows += (settings.runs + settings.warmups) * settings.insertRows;
       bySize.push({ inserts: inserts.median, ...(queries ? { queries } : {}) });
     }
-    if (layout === 'one' || variant.insertsOnly) return { bySize };
+    if (layout === 'one' || !fulltext) return { bySize };
 
     // Batched against single-row autocommit, back to back on the same tables and size.
     const single = await repeat(
@@ -299,14 +295,13 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
 }
 
 /**
- * The same inserts at the first size with the tables' FULLTEXT index dropped: how much of each
+ * The same inserts at the first size with tables made without the FULLTEXT index: how much of each
  * layout's insert cost is search (ADR 0007), and whether the 1,369 tables' gap is.
  */
 async function withoutFulltext(ctx: BenchContext, settings: Settings, one: SizeResult, many: SizeResult): Promise<Figure[]> {
   const first = { ...settings, sizes: settings.sizes.slice(0, 1) };
-  const variant = { fulltext: false, insertsOnly: true };
-  const oneBare = (await measureLayout(ctx, first, 'one', variant)).bySize[0] as SizeResult;
-  const manyBare = (await measureLayout(ctx, first, 'many', variant)).bySize[0] as SizeResult;
+  const oneBare = (await measureLayout(ctx, first, 'one', false)).bySize[0] as SizeResult;
+  const manyBare = (await measureLayout(ctx, first, 'many', false)).bySize[0] as SizeResult;
   const at = `at ${formatNumber(first.sizes[0] as number)} rows`;
   return [
     { name: `inserts without FULLTEXT, 1,369 tables vs one, ${at}`, value: manyBare.inserts.rowsPerSecond, unit: 'rows/s', peer: { name: 'one table', value: oneBare.inserts.rowsPerSecond } },
