@@ -274,7 +274,7 @@ build_promtool() {
   grep -q "github.com/prometheus/prometheus $PROMETHEUS_VERSION " "$PROMTOOL_MODULE/go.mod" ||
     die "hack/tools/promtool/go.mod does not require github.com/prometheus/prometheus $PROMETHEUS_VERSION (hack/versions.env)"
   mkdir -p "${PROMTOOL%/*}"
-  log "building promtool (Prometheus module $PROMETHEUS_VERSION) into ${PROMTOOL%/*} (once; about 7 minutes on 2 cores)"
+  log "building promtool (Prometheus module $PROMETHEUS_VERSION) into ${PROMTOOL%/*} (once; about 6 minutes on 2 cores)"
   local t="$SECONDS"
   go_build_with_progress promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL.tmp" "$PROMTOOL_MODULE" ""
   mv "$PROMTOOL.tmp" "$PROMTOOL"
